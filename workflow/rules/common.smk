@@ -1,0 +1,57 @@
+# Sheets, validation, wildcard constraints and the input functions every stage shares.
+
+import re
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from mediagen.errors import MediagenError
+from mediagen.sheets import load_genome_sheet, load_growth_sheet
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+try:
+    genomes = load_genome_sheet(config["genomes"])
+    growth = load_growth_sheet(config["growth"])
+except MediagenError as error:
+    raise WorkflowError(str(error)) from None
+
+GENOME_IDS = list(genomes.index)
+ORGANISM_TYPES = sorted(set(genomes["organism_type"]))
+PHASES = list(config["cvae"]["phases"])
+
+
+wildcard_constraints:
+    genome_id="|".join(re.escape(genome_id) for genome_id in GENOME_IDS) or "(?!)",
+    method="[a-z0-9_]+",
+    phase="[a-z]+",
+
+
+def get_final_output():
+    return ["results/reports/report.html"]
+
+
+def genome_fasta(wildcards):
+    return f"resources/genomes/{wildcards.genome_id}.fna.gz"
+
+
+def genome_source(wildcards):
+    return genomes.loc[wildcards.genome_id, "source"]
+
+
+def is_remote_source(source):
+    return source.startswith(("http://", "https://")) or re.fullmatch(
+        r"GC[AF]_\d{9}\.\d+", source
+    ) is not None
+
+
+def local_source_input(wildcards):
+    """A local source is the download rule's input, so editing that file re-runs it."""
+    source = genome_source(wildcards)
+    return [] if is_remote_source(source) else [source]
+
+
+def genome_fasta_size_mb(wildcards, input):
+    return max(1, int(sum(Path(f).stat().st_size for f in input) / 1e6))

@@ -1,0 +1,56 @@
+"""The ``mediagen`` command: one subcommand per job, each a thin call into the
+same functions the workflow's rules use.
+
+Each subcommand lives in its own module, which defines ``add_arguments(parser)``
+and ``run(args)``; modules are imported only when their subcommand runs, so
+``mediagen profile`` never pays for importing torch.
+"""
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+from .errors import MediagenError
+from .rule_job import configure_logging
+
+SUBCOMMANDS = {
+    "profile": ("mediagen.commands.profile", "k-mer profiles of FASTA files into a table"),
+    "embed": ("mediagen.commands.embed", "genome VAE embeddings of FASTA files"),
+    "generate": ("mediagen.commands.generate", "propose media for a genome"),
+    "interpolate": ("mediagen.commands.interpolate", "media along a path between two genomes"),
+    "synthesize-demo": (
+        "mediagen.commands.synthesize_demo",
+        "write one synthetic demo genome (the offline demo's FASTA)",
+    ),
+}
+
+
+def build_parser(argv: list[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mediagen", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"mediagen {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        # Only the chosen subcommand's module is imported to add its arguments.
+        if name in argv:
+            module = importlib.import_module(module_name)
+            module.add_arguments(sub)
+            sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
+    configure_logging(level=10 if args.verbose else 20)
+    try:
+        return args.run(args) or 0
+    except MediagenError as exc:
+        print(f"mediagen {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
