@@ -55,3 +55,20 @@ def local_source_input(wildcards):
 
 def genome_fasta_size_mb(wildcards, input):
     return max(1, int(sum(Path(f).stat().st_size for f in input) / 1e6))
+
+
+KMER_METHODS = ("kmer_64", "kmer_128", "kmer_256", "stats")
+EMBEDDING_METHOD = config["embedding"]["method"]
+# Tables aggregate_profiles writes beside profiles.parquet: the configured ones, plus the
+# conditioning method when it is one of the k-mer methods.
+KMER_TABLE_METHODS = sorted(
+    {m for m in config["kmers"]["methods"] if m in KMER_METHODS}
+    | ({EMBEDDING_METHOD} & set(KMER_METHODS))
+)
+
+
+def embedding_table_path(method):
+    """Where the genome table of an embedding method lives."""
+    if method == "profile":
+        return "results/embeddings/profiles.parquet"
+    return f"results/embeddings/{method}.parquet"

@@ -1,0 +1,56 @@
+"""Genome tables on disk: ``genome_id`` plus one float column per feature.
+
+``results/embeddings/profiles.parquet`` and ``results/embeddings/{method}.parquet``
+all share this shape. The feature columns are every column other than
+``genome_id``, in file order; the method and its dimension travel in the
+Parquet schema metadata so a reader can check what it was given.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .atomic import atomic_path
+from .errors import MediagenError
+
+METADATA_KEY = b"mediagen"
+
+
+def write_embedding_table(
+    path: str | Path,
+    genome_ids: list[str],
+    matrix: np.ndarray,
+    method: str,
+    column_names: list[str] | None = None,
+) -> None:
+    """Write ``matrix`` (genomes x features) with its genome ids, atomically."""
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != len(genome_ids):
+        raise ValueError(f"matrix {matrix.shape} does not match {len(genome_ids)} genome ids")
+    names = column_names or [f"{method}_{i}" for i in range(matrix.shape[1])]
+    columns = [pa.array(list(genome_ids), pa.string())]
+    columns += [pa.array(matrix[:, i]) for i in range(matrix.shape[1])]
+    table = pa.Table.from_arrays(columns, names=["genome_id", *names])
+    meta = {"method": method, "dim": int(matrix.shape[1])}
+    table = table.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()})
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+
+
+def read_embedding_table(path: str | Path) -> tuple[list[str], np.ndarray, dict]:
+    """Return (genome ids, float32 matrix, metadata with ``method`` and ``dim``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise MediagenError(f"{path}: embedding table not found; run the workflow stage first")
+    table = pq.read_table(path)
+    raw = (table.schema.metadata or {}).get(METADATA_KEY)
+    meta = json.loads(raw) if raw else {}
+    frame: pd.DataFrame = table.to_pandas()
+    ids = frame["genome_id"].astype(str).tolist()
+    matrix = frame.drop(columns="genome_id").to_numpy(dtype=np.float32)
+    meta.setdefault("dim", matrix.shape[1])
+    return ids, matrix, meta
