@@ -89,9 +89,9 @@ def load_growth_sheet(path: str | Path) -> pd.DataFrame:
         frame["growth"] = frame["growth"].str.lower()
     _validate_rows(frame, load_schema("growth"), path)
     frame["growth"] = frame["growth"].isin(["true", "1", "yes"])
-    frame["confidence"] = (
-        pd.to_numeric(frame["confidence"]) if "confidence" in frame else 1.0
-    )
+    if "confidence" not in frame:
+        frame["confidence"] = ""
+    frame["confidence"] = pd.to_numeric(frame["confidence"].replace("", "1")).astype(float)
     if "source" not in frame:
         frame["source"] = ""
     return frame

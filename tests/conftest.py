@@ -1,0 +1,37 @@
+"""Fixtures shared by the test modules: a private copy of the workflow to run."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+
+
+def copy_workflow(destination: Path) -> Path:
+    """Copy the Snakefile, rules, schemas and configs (not results) into ``destination``."""
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "Snakefile", destination / "Snakefile")
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    shutil.copytree(REPO / "workflow", destination / "workflow", ignore=ignore)
+    shutil.copytree(REPO / "config", destination / "config", ignore=ignore)
+    return destination
+
+
+def run_snakemake(workdir: Path, *args: str, check: bool = True, timeout: float = 600):
+    """Run the real ``snakemake`` in ``workdir``; returns the CompletedProcess."""
+    result = subprocess.run(
+        [SNAKEMAKE, "--cores", "2", *args],
+        cwd=workdir, capture_output=True, text=True, timeout=timeout,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def workflow_copy(tmp_path) -> Path:
+    return copy_workflow(tmp_path / "workflow_copy")
