@@ -7,6 +7,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from mediagen.errors import MediagenError
+from mediagen.ncbi_package import is_assembly_accession
 from mediagen.sheets import load_genome_sheet, load_growth_sheet
 
 
@@ -42,9 +43,7 @@ def genome_source(wildcards):
 
 
 def is_remote_source(source):
-    return source.startswith(("http://", "https://")) or re.fullmatch(
-        r"GC[AF]_\d{9}\.\d+", source
-    ) is not None
+    return source.startswith(("http://", "https://")) or is_assembly_accession(source)
 
 
 def local_source_input(wildcards):

@@ -16,6 +16,5 @@ rule synthesize_demo_genome:
     resources:
         mem_mb=500,
         runtime=5,
-    shell:
-        "mediagen synthesize-demo {wildcards.genome_id} {params.organism_type}"
-        " --seed {params.seed} -o {output} > {log} 2>&1"
+    script:
+        "../scripts/synthesize_demo_genome.py"

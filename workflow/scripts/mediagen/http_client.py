@@ -3,9 +3,15 @@
 Transient failures (HTTP 429 and 5xx, timeouts, refused or dropped connections,
 a body shorter than its Content-Length) are retried with exponential backoff,
 honouring ``Retry-After``. Other HTTP errors fail at once with a message naming
-the URL. Downloads stream to a temporary file renamed only when complete.
+the URL (HTTP 404 as ``NotFoundError``, so callers can name what was not found).
+Downloads stream to a temporary file renamed only when complete.
+
+Rate limits: ``RateLimiter`` spaces the requests of one process;
+``SharedRateLimiter`` spaces those of every process sharing a state file, as
+Snakemake runs each download job in a process of its own.
 """
 
+import fcntl
 import http.client
 import io
 import logging
@@ -56,6 +62,38 @@ class RateLimiter:
             time.sleep(delay)
 
 
+class SharedRateLimiter:
+    """At most ``requests_per_second`` request starts across processes sharing ``state_file``.
+
+    The file holds the wall-clock time of the next free slot; each call takes the
+    slot under an exclusive lock, moves it one interval on, and sleeps until its slot.
+    """
+
+    def __init__(self, requests_per_second: float, state_file: str | Path):
+        self.interval = 1.0 / requests_per_second
+        self.state_file = Path(state_file)
+
+    def __call__(self) -> None:
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.state_file, "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            handle.seek(0)
+            try:
+                next_free = float(handle.read() or 0.0)
+            except ValueError:
+                next_free = 0.0  # a damaged state file only costs one unspaced request
+            now = time.time()
+            handle.seek(0)
+            handle.truncate()
+            handle.write(repr(max(now, next_free) + self.interval))
+        if next_free > now:
+            time.sleep(next_free - now)
+
+
+class NotFoundError(MediagenError):
+    """HTTP 404: the accession, id or URL does not exist."""
+
+
 class TransientError(Exception):
     def __init__(self, reason: str, retry_after: str | None = None):
         super().__init__(reason)
@@ -84,6 +122,8 @@ def _with_retries(url, policy, limiter, attempt_once):
         try:
             return attempt_once()
         except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                raise NotFoundError(_http_error_message(url, exc.code)) from None
             if exc.code not in TRANSIENT_STATUS:
                 raise MediagenError(_http_error_message(url, exc.code)) from None
             failure = TransientError(f"HTTP {exc.code}", exc.headers.get("Retry-After"))
