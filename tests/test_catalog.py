@@ -1,0 +1,251 @@
+"""The catalog build: a real SQLite file, the media matrix and the growth pairs."""
+
+import logging
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from loopback_http import Response
+from mediadive_support import api_payloads, write_folder
+from mediagen.candidates import NcbiSettings, derive_candidates
+from mediagen.catalog import open_catalog, store_genome_embeddings
+from mediagen.catalog_build import CatalogOutputs, CatalogSettings, build_catalog_files
+from mediagen.errors import MediagenError
+from mediagen.growth_pairs import read_growth_pairs
+from mediagen.http_client import RetryPolicy
+from mediagen.media_composition import flatten_composition
+from mediagen.media_table import read_media_matrix
+from mediagen.mediadive import fetch_mediadive, load_snapshot
+
+pytest_plugins = ["loopback_http"]  # the loopback_server fixture
+
+GENOMES = (
+    "genome_id\torganism_name\torganism_type\ttaxid\tsource\n"
+    "ecoli\tEscherichia coli\tbacteria\t562\tGCF_000005845.2\n"
+    "hsal\tHalobacterium salinarum\tarchaea\t\tgenomes/hsal.fna.gz\n"
+)
+GROWTH = (
+    "genome_id\tmedia_id\tgrowth\tconfidence\tsource\n"
+    "ecoli\t1\ttrue\t1.0\tDSMZ\n"
+    "ecoli\tJ2\ttrue\t0.8\tpaper\n"
+    "hsal\t3a\ttrue\t0.9\tDSMZ\n"
+    "hsal\t1\tfalse\t0.7\t\n"
+)
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    folder = write_folder(tmp_path / "api", api_payloads())
+    fetch_mediadive(str(folder), tmp_path / "resources", concurrency=2,
+                    policy=RetryPolicy(retries=0, backoff_seconds=0, timeout_seconds=5))
+    (tmp_path / "genomes.tsv").write_text(GENOMES)
+    (tmp_path / "growth.tsv").write_text(GROWTH)
+    return tmp_path
+
+
+def build(tmp_path, growth="growth.tsv", **settings):
+    outputs = CatalogOutputs(*(tmp_path / "out" / name for name in (
+        "catalog.sqlite", "media.parquet", "growth_pairs.parquet", "excluded.tsv")))
+    settings = {"min_ingredient_media": 1, **settings}
+    figures = build_catalog_files(tmp_path / "resources" / "manifest.json",
+                                  tmp_path / "genomes.tsv", tmp_path / growth,
+                                  CatalogSettings(**settings), outputs)
+    return outputs, figures
+
+
+def dump(path) -> dict:
+    connection = open_catalog(path)
+    tables = [r[0] for r in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    content = {t: sorted(connection.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+               for t in tables}
+    connection.close()
+    return content
+
+
+def test_flatten_sums_converts_and_flags(caplog):
+    items = [
+        {"id": 10, "g_l": 1.5, "mmol_l": 8.6, "optional": 0},
+        {"id": 10, "g_l": 0.5, "mmol_l": 2.9, "optional": 0},
+        {"id": 20, "g_l": None, "mmol_l": 2.0, "optional": 0},
+        {"id": 21, "g_l": None, "mmol_l": 1.0, "optional": 0},  # no molar mass known
+        {"id": 30, "g_l": 1200, "optional": 0},
+        {"id": 31, "g_l": -0.1, "optional": 0},
+        {"id": 32, "g_l": "n/a", "optional": 0},
+        {"id": 33, "g_l": 600, "optional": 0},
+        {"id": 33, "g_l": 600, "optional": 0},
+        {"id": 40, "g_l": 2, "optional": 1},
+        {"id": None, "name": "Trace element solution", "g_l": 1, "optional": 0},
+    ]
+    with caplog.at_level(logging.WARNING):
+        parts = {(c.ingredient_id, c.optional): c
+                 for c in flatten_composition("m", items, {"20": 246.47}, 1000.0)}
+    assert "without an ingredient id left out: Trace element solution" in caplog.text
+    assert len(parts) == 8
+    assert parts[("10", False)].g_l == pytest.approx(2.0)
+    assert parts[("10", False)].mmol_l == pytest.approx(11.5)
+    assert parts[("20", False)].g_l == pytest.approx(0.49294)
+    assert parts[("20", False)].g_l_from == "mmol_l"
+    assert parts[("21", False)].g_l is None and "no amount" in parts[("21", False)].problem
+    for impossible in ("30", "31", "32"):
+        assert parts[(impossible, False)].g_l is None
+        assert "impossible" in parts[(impossible, False)].problem
+    assert parts[("33", False)].g_l is None and "sum to 1200" in parts[("33", False)].problem
+    assert parts[("40", True)].g_l == 2
+
+
+def test_catalog_is_built_and_queried(inputs, caplog):
+    with caplog.at_level(logging.WARNING):
+        outputs, figures = build(inputs)
+    assert figures["flagged_values"] == 3
+    flagged = [r.getMessage() for r in caplog.records if "left out" in r.getMessage()]
+    assert any("medium 3a, ingredient 30 (NaCl)" in m and "2500" in m for m in flagged)
+    assert any("medium 3a, ingredient 1 (Peptone)" in m and "-2" in m for m in flagged)
+    assert any("medium 3a, ingredient 2 (Meat extract)" in m and "lots" in m for m in flagged)
+
+    db = open_catalog(outputs.catalog)
+    assert db.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    assert db.execute("SELECT count(*) FROM media").fetchone() == (3,)
+    assert db.execute("SELECT name, chebi, molar_mass FROM ingredients WHERE ingredient_id = "
+                      "'20'").fetchone() == ("MgSO4 x 7 H2O", "31795", 246.47)
+    g_l, source = db.execute("SELECT g_l, g_l_from FROM media_composition WHERE media_id = "
+                             "'J2' AND ingredient_id = '20'").fetchone()
+    assert g_l == pytest.approx(0.49294) and source == "mmol_l"
+    assert db.execute("SELECT g_l, problem FROM media_composition WHERE media_id = '3a' AND "
+                      "ingredient_id = '30'").fetchone()[0] is None
+    assert db.execute("SELECT s.species, g.growth FROM strain_growth g JOIN strains s USING "
+                      "(strain_id) WHERE g.media_id = '3a'").fetchall() == [
+        ("Halobacterium salinarum", 1)]
+    assert db.execute("SELECT organism_type, taxid FROM genomes WHERE genome_id = 'hsal'"
+                      ).fetchone() == ("archaea", None)
+    assert db.execute("SELECT count(*) FROM genome_growth").fetchone() == (4,)
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        db.execute("INSERT INTO genome_growth VALUES ('nobody', '1', 1, 1.0, '')")
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        db.execute("INSERT INTO media_composition VALUES ('1', 'no-such', 0, 1, NULL, "
+                   "'g_l', NULL)")
+    db.close()
+
+    matrix = read_media_matrix(outputs.media)
+    assert matrix.media_ids == ["1", "J2", "3a"]
+    table = dict(zip(matrix.ingredient_ids, matrix.grams_per_litre.T, strict=True))
+    assert list(table["10"]) == pytest.approx([0.0, 2.0, 1.0])
+    assert list(table["1"]) == pytest.approx([5.0, 0.0, 0.0])  # 3a's -2 left out
+    assert "21" not in table  # optional glucose
+    assert "4" not in table  # water has no g/L
+    assert dict(zip(matrix.ingredient_ids, matrix.ingredient_names, strict=True))["20"] == \
+        "MgSO4 x 7 H2O"
+
+
+def test_growth_pairs_file(inputs):
+    outputs, _ = build(inputs)
+    schema = pq.read_schema(outputs.growth_pairs)
+    assert [(f.name, str(f.type)) for f in schema] == [
+        ("genome_id", "string"), ("media_id", "string"), ("growth", "bool"),
+        ("confidence", "double"), ("source", "string")]
+    pairs = read_growth_pairs(outputs.growth_pairs)
+    assert set(zip(pairs["genome_id"], pairs["media_id"], pairs["growth"], strict=True)) == {
+        ("ecoli", "1", True), ("ecoli", "J2", True), ("hsal", "3a", True),
+        ("hsal", "1", False)}
+
+
+def test_rebuild_gives_the_same_catalog(inputs):
+    outputs, _ = build(inputs)
+    first = dump(outputs.catalog)
+    outputs, _ = build(inputs)
+    assert dump(outputs.catalog) == first
+    assert first["genome_embeddings"] == []
+
+
+def test_unknown_genome_and_medium_are_reported_not_dropped(inputs):
+    (inputs / "bad.tsv").write_text(GROWTH + "ghost\t1\ttrue\t1.0\t\necoli\t999\ttrue\t1.0\t\n")
+    with pytest.raises(MediagenError) as error:
+        build(inputs, growth="bad.tsv")
+    message = str(error.value)
+    assert "bad.tsv" in message
+    assert "genome_id missing from the genome sheet: line 6 (ghost, 1)" in message
+    assert "media_id MediaDive does not have: line 7 (ecoli, 999)" in message
+    assert not (inputs / "out" / "catalog.sqlite").exists()
+
+
+def test_repeated_pair_is_reported(inputs):
+    (inputs / "twice.tsv").write_text(GROWTH + "ecoli\t1\tfalse\t0.5\tother\n")
+    with pytest.raises(MediagenError, match=r"repeat a \(genome_id, media_id\) pair: line 2"):
+        build(inputs, growth="twice.tsv")
+
+
+@pytest.mark.parametrize(("choice", "min_pairs", "selected"), [
+    ("all", 0, ["1", "J2", "3a"]),
+    ("defined", 0, ["J2"]),
+    (["3a", "1"], 0, ["1", "3a"]),
+    ("all", 1, ["1", "J2", "3a"]),
+    ("all", 2, []),
+])
+def test_media_selection(inputs, choice, min_pairs, selected):
+    outputs, _ = build(inputs, media=choice, min_growth_pairs=min_pairs)
+    assert read_media_matrix(outputs.media).media_ids == selected
+    pairs = read_growth_pairs(outputs.growth_pairs)
+    assert set(pairs["media_id"]) <= set(selected)
+    excluded = pd.read_csv(outputs.excluded_pairs, sep="\t", dtype=str)
+    assert len(pairs) + len(excluded) == 4  # every pair is either used or listed
+    assert excluded["reason"].notna().all()
+    with open_catalog(outputs.catalog) as db:
+        assert sorted(r[0] for r in db.execute("SELECT media_id FROM media WHERE selected")) \
+            == sorted(selected)
+
+
+def test_unknown_media_in_the_selection_list_are_an_error(inputs):
+    with pytest.raises(MediagenError, match="catalog.media lists 1 id.*: 77"):
+        build(inputs, media=["1", "77"])
+
+
+def test_rare_ingredients_leave_the_matrix_but_stay_in_the_catalog(inputs):
+    outputs, _ = build(inputs, min_ingredient_media=2)
+    assert read_media_matrix(outputs.media).ingredient_ids == ["10"]
+    with open_catalog(outputs.catalog) as db:
+        assert db.execute("SELECT count(*) FROM ingredients").fetchone() == (7,)
+        assert db.execute("SELECT ingredient_id FROM ingredients WHERE in_matrix"
+                          ).fetchall() == [("10",)]
+
+
+def test_genome_embeddings_are_stored_as_float32(inputs):
+    outputs, _ = build(inputs)
+    vectors = np.array([[0.5, -1.0, 2.0], [1.5, 0.0, 3.25]])
+    store_genome_embeddings(outputs.catalog, ["ecoli", "hsal"], vectors, "kmer_64")
+    with open_catalog(outputs.catalog) as db:
+        rows = db.execute("SELECT genome_id, dim, vector FROM genome_embeddings ORDER BY "
+                          "genome_id").fetchall()
+    assert [(g, d) for g, d, _ in rows] == [("ecoli", 3), ("hsal", 3)]
+    assert np.frombuffer(rows[1][2], dtype="<f4").tolist() == [1.5, 0.0, 3.25]
+    with pytest.raises(MediagenError, match="must be in the catalog's genomes table"):
+        store_genome_embeddings(outputs.catalog, ["stranger"], vectors[:1], "kmer_64")
+
+
+def test_candidates_from_strain_records(inputs, loopback_server):
+    loopback_server.route(
+        "/genome/taxon/Escherichia%20coli/dataset_report",
+        Response.json({"reports": [{"accession": "GCF_000005845.2",
+                                    "organism": {"tax_id": 511145,
+                                                 "organism_name": "Escherichia coli"}}],
+                       "total_count": 1}))
+    loopback_server.route("/genome/taxon/Halobacterium%20salinarum/dataset_report",
+                          Response.json({"total_count": 0}))
+    settings = NcbiSettings(base_url=loopback_server.url, requests_per_second=100,
+                            policy=RetryPolicy(retries=0, backoff_seconds=0,
+                                               timeout_seconds=5))
+    snapshot = load_snapshot(inputs / "resources" / "manifest.json")
+    genomes, growth = derive_candidates(snapshot, settings, inputs / "ncbi", confidence=0.8)
+    assert genomes.to_dict("records") == [
+        {"genome_id": "escherichia_coli", "organism_name": "Escherichia coli",
+         "organism_type": "bacteria", "taxid": "511145", "source": "GCF_000005845.2"}]
+    assert growth.to_dict("records") == [
+        {"genome_id": "escherichia_coli", "media_id": "1", "growth": "true",
+         "confidence": 0.8, "source": "MediaDive strain DSM 30083"}]
+    query = loopback_server.requests_for("/genome/taxon/Escherichia%20coli/dataset_report")
+    assert query[0].query == {"filters.reference_only": ["true"], "page_size": ["1"]}
+
+    sent = len(loopback_server.requests)
+    derive_candidates(snapshot, settings, inputs / "ncbi", confidence=0.8)
+    assert len(loopback_server.requests) == sent  # answers are cached

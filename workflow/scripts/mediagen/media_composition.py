@@ -1,0 +1,192 @@
+"""From MediaDive compositions to grams per litre: flatten, check, select, tabulate.
+
+MediaDive's ``medium-composition`` already expands a medium's solutions into ingredient
+lines with g/L of final medium. Flattening here means: one amount per (medium, ingredient,
+optional flag), the sum of that ingredient's lines (an ingredient can come from more than
+one solution). A line without ``g_l`` but with ``mmol_l`` and a known molar mass is
+converted (g/L = mmol/L x g/mol / 1000); a line with neither (water, an amount in ml such
+as blood or serum) has no g/L and stays out of the matrix. A value that cannot be right
+(not a number, negative, or above ``max_g_per_l``) is flagged in the log and left out, never
+used silently.
+
+The matrix the models read (``media.parquet``) holds the selected media, their required
+ingredients (optional ones too if asked), and only ingredients used by at least
+``min_ingredient_media`` selected media; the catalog keeps everything.
+"""
+
+import logging
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import MediagenError
+from .media_table import MediaMatrix
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Component:
+    """One ingredient of one medium, its lines summed."""
+
+    media_id: str
+    ingredient_id: str
+    optional: bool
+    g_l: float | None  # None: unknown or impossible (see ``problem``)
+    mmol_l: float | None
+    g_l_from: str | None  # "g_l" or "mmol_l" (converted with the molar mass)
+    problem: str | None
+
+
+def _number(value) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return number
+
+
+def flatten_composition(media_id: str, items: list[dict], molar_mass: dict[str, float],
+                        max_g_per_l: float) -> list[Component]:
+    """Sum a medium's composition lines per (ingredient, optional); flag impossible values."""
+    if not isinstance(items, list):
+        raise MediagenError(f"medium {media_id}: composition is not a list of ingredients; "
+                            "the cached MediaDive response looks wrong")
+    groups: dict[tuple[str, bool], list[dict]] = {}
+    anonymous = [item for item in items if item.get("id") is None]
+    if anonymous:
+        log.warning("medium %s: %d composition line(s) without an ingredient id left out: %s",
+                    media_id, len(anonymous), ", ".join(str(i.get("name")) for i in anonymous))
+    for item in items:
+        if item.get("id") is None:
+            continue
+        key = (str(item["id"]), bool(item.get("optional")))
+        groups.setdefault(key, []).append(item)
+    components = []
+    for (ingredient_id, optional), lines in groups.items():
+        grams, sources, bad = [], set(), []
+        for line in lines:
+            g_l, mmol_l = _number(line.get("g_l")), _number(line.get("mmol_l"))
+            mass = molar_mass.get(ingredient_id)
+            if g_l is None and mmol_l is not None and mass:
+                g_l, source = mmol_l * mass / 1000.0, "mmol_l"
+            else:
+                source = "g_l"
+            if g_l is None:
+                continue
+            if math.isnan(g_l) or g_l < 0 or g_l > max_g_per_l:
+                bad.append(line.get("g_l") if source == "g_l" else line.get("mmol_l"))
+                continue
+            grams.append(g_l)
+            sources.add(source)
+        mmols = [m for m in (_number(line.get("mmol_l")) for line in lines)
+                 if m is not None and not math.isnan(m)]
+        total = sum(grams) if grams else None
+        problem = None
+        if bad:
+            amounts = ", ".join(map(repr, bad))
+            problem = f"impossible amount {amounts} (g/L must be 0..{max_g_per_l:g})"
+        elif total is not None and total > max_g_per_l:
+            problem = f"lines sum to {total:g} g/L, above {max_g_per_l:g}"
+        elif total is None:
+            problem = "no amount in g/L (nor mmol/L with a known molar mass)"
+        components.append(Component(
+            media_id=media_id, ingredient_id=ingredient_id, optional=optional,
+            g_l=None if problem else total, mmol_l=sum(mmols) if mmols else None,
+            g_l_from=None if problem else "+".join(sorted(sources)), problem=problem,
+        ))
+    return components
+
+
+def report_problems(components: list[Component], names: dict[str, str]) -> None:
+    """Log every impossible value (a warning each) and count the lines without a g/L."""
+    impossible = [c for c in components if c.problem and not c.problem.startswith("no amount")]
+    for c in impossible:
+        log.warning("medium %s, ingredient %s (%s): %s; left out", c.media_id,
+                    c.ingredient_id, names.get(c.ingredient_id, "?"), c.problem)
+    no_amount = Counter(names.get(c.ingredient_id, c.ingredient_id) for c in components
+                        if c.problem and c.problem.startswith("no amount"))
+    if no_amount:
+        log.info("%d composition lines have no g/L and stay out of the matrix (most common: "
+                 "%s)", sum(no_amount.values()),
+                 ", ".join(f"{name} x{n}" for name, n in no_amount.most_common(5)))
+    log.info("%d impossible values flagged and left out", len(impossible))
+
+
+def is_complex(value) -> bool | None:
+    """MediaDive's ``complex_medium`` (1/0, "yes"/"no", true/false) as a bool."""
+    if value is None:
+        return None
+    return str(value).strip().lower() in ("1", "yes", "true")
+
+
+def select_media(media: list[dict], usable: set[str], choice, min_growth_pairs: int,
+                 growth_counts: dict[str, int]) -> tuple[list[str], dict[str, str]]:
+    """The media the models use, and why each other medium is left out.
+
+    ``choice`` is "all", "defined" (chemically defined media only) or a list of ids (an id
+    not in MediaDive is an error). Media without a usable composition and media with
+    fewer than ``min_growth_pairs`` growth pairs are left out.
+    """
+    ids = [str(m["id"]) for m in media]
+    reasons: dict[str, str] = {}
+    if isinstance(choice, list):
+        wanted = [str(c) for c in choice]
+        unknown = sorted(set(wanted) - set(ids))
+        if unknown:
+            raise MediagenError(f"catalog.media lists {len(unknown)} id(s) MediaDive does not "
+                                f"have: {', '.join(unknown)}; fix the list in your config")
+        reasons.update({i: "not in catalog.media" for i in ids if i not in set(wanted)})
+    elif choice == "defined":
+        reasons.update({str(m["id"]): "complex medium (catalog.media: defined)" for m in media
+                        if is_complex(m.get("complex_medium")) is not False})
+    elif choice != "all":
+        raise MediagenError(f"catalog.media is {choice!r}; use all, defined or a list of ids")
+    for medium_id in ids:
+        if medium_id in reasons:
+            continue
+        if medium_id not in usable:
+            reasons[medium_id] = "no usable g/L composition"
+        elif growth_counts.get(medium_id, 0) < min_growth_pairs:
+            reasons[medium_id] = f"fewer than {min_growth_pairs} growth pairs"
+    selected = [i for i in ids if i not in reasons]
+    log.info("media selected for the models: %d of %d (left out: %s)", len(selected),
+             len(ids), ", ".join(f"{n} {reason}" for reason, n in
+                                 Counter(reasons.values()).most_common()) or "none")
+    return selected, reasons
+
+
+def media_matrix(selected: list[str], media_names: dict[str, str],
+                 components: list[Component], ingredient_names: dict[str, str],
+                 min_ingredient_media: int, include_optional: bool) -> MediaMatrix:
+    """The selected media x ingredients (g/L), narrowed to ingredients used often enough."""
+    rows = {medium_id: i for i, medium_id in enumerate(selected)}
+    amounts: dict[tuple[str, str], float] = {}
+    for c in components:
+        if c.media_id in rows and c.g_l is not None and (include_optional or not c.optional):
+            key = (c.media_id, c.ingredient_id)
+            amounts[key] = amounts.get(key, 0.0) + c.g_l
+    used_by = Counter(ingredient for (_, ingredient), g in amounts.items() if g > 0)
+    columns = sorted((i for i, n in used_by.items() if n >= min_ingredient_media),
+                     key=lambda i: (-used_by[i], i))
+    dropped = len(used_by) - len(columns)
+    log.info("matrix width: %d ingredients (%d used by fewer than %d selected media left out)",
+             len(columns), dropped, min_ingredient_media)
+    index = {ingredient: j for j, ingredient in enumerate(columns)}
+    matrix = np.zeros((len(selected), len(columns)))
+    for (medium_id, ingredient), grams in amounts.items():
+        if ingredient in index:
+            matrix[rows[medium_id], index[ingredient]] = grams
+    empty = [m for m in selected if not matrix[rows[m]].any()]
+    if empty:
+        log.warning("%d selected media have no ingredient left in the matrix width: %s",
+                    len(empty), ", ".join(empty[:20]))
+    return MediaMatrix(
+        media_ids=list(selected), media_names=[media_names[m] for m in selected],
+        ingredient_ids=columns, ingredient_names=[ingredient_names[i] for i in columns],
+        grams_per_litre=matrix,
+    )
