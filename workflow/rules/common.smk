@@ -31,7 +31,13 @@ wildcard_constraints:
 
 
 def get_final_output():
-    return ["results/reports/report.html"]
+    targets = ["results/reports/report.html"]
+    if config["catalog"]["derive_candidates"]:
+        targets += [
+            "results/catalog/candidate_genomes.tsv",
+            "results/catalog/candidate_growth.tsv",
+        ]
+    return targets
 
 
 def genome_fasta(wildcards):
