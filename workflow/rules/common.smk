@@ -31,7 +31,7 @@ wildcard_constraints:
 
 
 def get_final_output():
-    targets = ["results/reports/report.html"]
+    targets = ["results/embeddings/profiles.parquet", "results/reports/report.html"]
     if config["catalog"]["derive_candidates"]:
         targets += [
             "results/catalog/candidate_genomes.tsv",
