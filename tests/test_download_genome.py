@@ -160,6 +160,16 @@ def test_local_source_is_copied_as_fna_gz(settings, out, tmp_path, compress):
     assert gzip.decompress((out / "l.fna.gz").read_bytes()) == fasta
 
 
+def test_corrupt_local_gzip_fails_in_one_line(settings, out, tmp_path):
+    source = tmp_path / "corrupt.fa.gz"
+    compressed = bytearray(gzip.compress(genome_fasta(9)))
+    compressed[20:40] = b"\xff" * 20  # damage the deflate stream, keep the gzip header
+    source.write_bytes(bytes(compressed))
+    with pytest.raises(MediagenError, match="not a readable gzip|truncated"):
+        fetch_genome("c", str(source), out / "c.fna.gz", settings)
+    assert written(out) == []
+
+
 def test_missing_local_source_fails(settings, out, tmp_path):
     with pytest.raises(MediagenError, match="no such file"):
         fetch_genome("l", str(tmp_path / "absent.fa"), out / "l.fna.gz", settings)

@@ -73,6 +73,10 @@ def read_fasta_bytes(path: str | Path) -> np.ndarray:
     return data
 
 
+# What a damaged gzip stream raises, beside EOFError for a truncated one.
+GZIP_READ_ERRORS = (OSError, zlib.error, igzip_lib.IsalError, ValueError)
+
+
 def _gunzip(path: Path) -> bytes:
     try:
         return igzip.decompress(path.read_bytes())
@@ -80,7 +84,7 @@ def _gunzip(path: Path) -> bytes:
         raise MediagenError(
             f"{path}: gzip data is truncated ({exc}); download or copy the file again"
         ) from exc
-    except (OSError, zlib.error, igzip_lib.IsalError, ValueError) as exc:
+    except GZIP_READ_ERRORS as exc:
         raise MediagenError(
             f"{path}: not a readable gzip file ({exc}); download or copy the file again"
         ) from exc

@@ -8,7 +8,6 @@ and nothing stands under the final name. The bytes are kept as they are.
 """
 
 import contextlib
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from isal import igzip
 
 from .atomic import atomic_path
 from .errors import MediagenError
+from .fasta_bytes import GZIP_READ_ERRORS
 
 GZIP_MAGIC = b"\x1f\x8b"
 # IUPAC nucleotide codes (U for RNA, X for masked), gap symbols and whitespace.
@@ -101,5 +101,5 @@ def _gzip_errors_named(handle, label: str) -> Iterator[bytes]:
         yield from handle
     except EOFError as exc:
         raise MediagenError(f"{label}: gzip data is truncated ({exc}); fetch it again") from exc
-    except (OSError, zlib.error) as exc:
+    except GZIP_READ_ERRORS as exc:
         raise MediagenError(f"{label}: not a readable gzip file ({exc}); fetch it again") from exc
