@@ -4,6 +4,10 @@
 all share this shape. The feature columns are every column other than
 ``genome_id``, in file order; the method and its dimension travel in the
 Parquet schema metadata so a reader can check what it was given.
+
+Tables wider than ``MAX_COLUMNS`` (kmer_256's 65,536 8-mers) hold their features
+in one fixed-size list column ``vector`` instead: Parquet pays per column, and
+tens of thousands of columns take many seconds to write and read.
 """
 
 import json
@@ -18,6 +22,7 @@ from .atomic import atomic_path
 from .errors import MediagenError
 
 METADATA_KEY = b"mediagen"
+MAX_COLUMNS = 10_000
 
 
 def write_embedding_table(
@@ -33,9 +38,14 @@ def write_embedding_table(
         raise ValueError(f"matrix {matrix.shape} does not match {len(genome_ids)} genome ids")
     names = column_names or [f"{method}_{i}" for i in range(matrix.shape[1])]
     columns = [pa.array(list(genome_ids), pa.string())]
-    columns += [pa.array(matrix[:, i]) for i in range(matrix.shape[1])]
-    table = pa.Table.from_arrays(columns, names=["genome_id", *names])
     meta = {"method": method, "dim": int(matrix.shape[1])}
+    if matrix.shape[1] > MAX_COLUMNS:
+        flat = pa.array(np.ascontiguousarray(matrix).reshape(-1))
+        columns.append(pa.FixedSizeListArray.from_arrays(flat, matrix.shape[1]))
+        names = ["vector"]
+    else:
+        columns += [pa.array(matrix[:, i]) for i in range(matrix.shape[1])]
+    table = pa.Table.from_arrays(columns, names=["genome_id", *names])
     table = table.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()})
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
@@ -49,8 +59,13 @@ def read_embedding_table(path: str | Path) -> tuple[list[str], np.ndarray, dict]
     table = pq.read_table(path)
     raw = (table.schema.metadata or {}).get(METADATA_KEY)
     meta = json.loads(raw) if raw else {}
-    frame: pd.DataFrame = table.to_pandas()
-    ids = frame["genome_id"].astype(str).tolist()
-    matrix = frame.drop(columns="genome_id").to_numpy(dtype=np.float32)
+    ids = [str(v) for v in table.column("genome_id").to_pylist()]
+    if table.column_names == ["genome_id", "vector"]:
+        vectors = table.column("vector").combine_chunks()
+        matrix = vectors.flatten().to_numpy().reshape(len(ids), vectors.type.list_size)
+        matrix = matrix.astype(np.float32)
+    else:
+        frame: pd.DataFrame = table.drop_columns(["genome_id"]).to_pandas()
+        matrix = frame.to_numpy(dtype=np.float32)
     meta.setdefault("dim", matrix.shape[1])
     return ids, matrix, meta
