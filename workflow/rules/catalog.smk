@@ -26,6 +26,8 @@ rule build_catalog:
     resources:
         mem_mb=4000,
         runtime=30,
+    conda:
+        "../../envs/mediagen.yaml"
     script:
         "../scripts/build_catalog.py"
 
@@ -61,5 +63,7 @@ rule derive_candidates:
     resources:
         mem_mb=2000,
         runtime=600,
+    conda:
+        "../../envs/mediagen.yaml"
     script:
         "../scripts/derive_candidates.py"

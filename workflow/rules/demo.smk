@@ -16,5 +16,7 @@ rule synthesize_demo_genome:
     resources:
         mem_mb=500,
         runtime=5,
+    conda:
+        "../../envs/mediagen.yaml"
     script:
         "../scripts/synthesize_demo_genome.py"

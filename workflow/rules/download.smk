@@ -29,5 +29,7 @@ rule download_genome:
     resources:
         mem_mb=500,
         runtime=60,
+    conda:
+        "../../envs/mediagen.yaml"
     script:
         "../scripts/download_genome.py"

@@ -26,5 +26,7 @@ rule aggregate_profiles:
     resources:
         mem_mb=lambda wildcards, input: 1000 + int(AGGREGATE_MB_PER_GENOME * len(input.counts)),
         runtime=lambda wildcards, input: 5 + len(input.counts) // 1000,
+    conda:
+        "../../envs/mediagen.yaml"
     script:
         "../scripts/aggregate_profiles.py"

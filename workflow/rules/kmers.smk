@@ -25,6 +25,8 @@ rule count_kmers:
     resources:
         mem_mb=lambda wildcards, input: 500 + 6 * genome_fasta_size_mb(wildcards, input),
         runtime=lambda wildcards, input: 5 + genome_fasta_size_mb(wildcards, input) // 100,
+    conda:
+        "../../envs/mediagen.yaml"
     script:
         "../scripts/count_kmers.py"
 
@@ -47,5 +49,7 @@ rule window_kmers:
         mem_mb=lambda wildcards, input: 500
         + int(WINDOW_MB_PER_FASTA_GZ_MB * genome_fasta_size_mb(wildcards, input)),
         runtime=lambda wildcards, input: 5 + genome_fasta_size_mb(wildcards, input) // 20,
+    conda:
+        "../../envs/mediagen.yaml"
     script:
         "../scripts/window_kmers.py"

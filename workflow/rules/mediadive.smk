@@ -31,5 +31,7 @@ rule fetch_mediadive:
     resources:
         mem_mb=1000,
         runtime=180,
+    conda:
+        "../../envs/mediagen.yaml"
     script:
         "../scripts/fetch_mediadive.py"
