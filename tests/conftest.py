@@ -18,6 +18,7 @@ def copy_workflow(destination: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
     shutil.copytree(REPO / "workflow", destination / "workflow", ignore=ignore)
     shutil.copytree(REPO / "config", destination / "config", ignore=ignore)
+    shutil.copytree(REPO / "envs", destination / "envs")  # the rules' conda environment
     return destination
 
 
@@ -28,7 +29,9 @@ def run_snakemake(workdir: Path, *args: str, check: bool = True, timeout: float 
         cwd=workdir, capture_output=True, text=True, timeout=timeout,
     )
     if check and result.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 

@@ -1,6 +1,5 @@
 """A real Snakemake run of fetch_mediadive and build_catalog on the offline demo snapshot."""
 
-import re
 
 import pytest
 from conftest import run_snakemake
@@ -15,35 +14,24 @@ pytest_plugins = ["loopback_http"]  # the loopback_server fixture
 TARGET = "results/catalog/media.parquet"
 
 
-@pytest.fixture
-def demo_workflow(workflow_copy):
-    """The workflow copy; an included rules file not written yet is an empty placeholder."""
-    snakefile = (workflow_copy / "Snakefile").read_text()
-    for include in re.findall(r'include:\s*"([^"]+)"', snakefile):
-        path = workflow_copy / include
-        if not path.exists():
-            path.write_text("")
-    return workflow_copy
-
-
 @pytest.mark.slow
-def test_demo_catalog_builds_offline_and_candidates_on_request(demo_workflow,
+def test_demo_catalog_builds_offline_and_candidates_on_request(workflow_copy,
                                                                loopback_server):
-    run = run_snakemake(demo_workflow, TARGET, "--configfile", "config/demo.yaml")
+    run = run_snakemake(workflow_copy, TARGET, "--configfile", "config/demo.yaml")
     assert "rule fetch_mediadive" in run.stderr and "rule build_catalog" in run.stderr
-    matrix = read_media_matrix(demo_workflow / TARGET)
+    matrix = read_media_matrix(workflow_copy / TARGET)
     assert len(matrix.media_ids) == 42
     assert {"1", "J168", "129", "demo-bg11"} <= set(matrix.media_ids)
     assert (matrix.grams_per_litre >= 0).all()
-    pairs = read_growth_pairs(demo_workflow / "results/catalog/growth_pairs.parquet")
+    pairs = read_growth_pairs(workflow_copy / "results/catalog/growth_pairs.parquet")
     assert len(pairs) == 506 and set(pairs["media_id"]) <= set(matrix.media_ids)
-    with open_catalog(demo_workflow / "results/catalog/catalog.sqlite") as db:
+    with open_catalog(workflow_copy / "results/catalog/catalog.sqlite") as db:
         assert db.execute("SELECT count(*) FROM genomes").fetchone() == (96,)
         types = dict(db.execute(
             "SELECT organism_type, count(DISTINCT media_id) FROM genome_growth JOIN genomes "
             "USING (genome_id) WHERE growth GROUP BY organism_type"))
     assert types == {"bacteria": 12, "archaea": 11, "fungi": 10, "protist": 9}
-    log = (demo_workflow / "results/logs/fetch_mediadive.log").read_text()
+    log = (workflow_copy / "results/logs/fetch_mediadive.log").read_text()
     assert "media requests: 84/84" in log
 
     # candidate sheets from the demo's strain records, NCBI answered on loopback
@@ -51,16 +39,16 @@ def test_demo_catalog_builds_offline_and_candidates_on_request(demo_workflow,
         "/genome/taxon/Escherichia%20coli/dataset_report",
         Response.json({"reports": [{"accession": "GCF_000005845.2",
                                     "organism": {"tax_id": 511145}}]}))
-    (demo_workflow / "candidates.yaml").write_text(
+    (workflow_copy / "candidates.yaml").write_text(
         f"catalog: {{derive_candidates: true}}\n"
         f"download: {{ncbi_base_url: '{loopback_server.url}', requests_per_second: 50}}\n")
     candidates = "results/catalog/candidate_growth.tsv"
-    run = run_snakemake(demo_workflow, candidates, "--configfile", "config/demo.yaml",
+    run = run_snakemake(workflow_copy, candidates, "--configfile", "config/demo.yaml",
                         "candidates.yaml")
     assert "rule derive_candidates" in run.stderr and "rule fetch_mediadive" not in run.stderr
-    genomes = load_genome_sheet(demo_workflow / "results/catalog/candidate_genomes.tsv")
+    genomes = load_genome_sheet(workflow_copy / "results/catalog/candidate_genomes.tsv")
     assert list(genomes["source"]) == ["GCF_000005845.2"]
-    assert (demo_workflow / candidates).read_text().splitlines() == [
+    assert (workflow_copy / candidates).read_text().splitlines() == [
         "genome_id\tmedia_id\tgrowth\tconfidence\tsource",
         "escherichia_coli\t1\ttrue\t0.8\tMediaDive strain DSM 30083"]
     assert len({r.path for r in loopback_server.requests}) == 5  # one lookup per species

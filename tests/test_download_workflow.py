@@ -2,13 +2,12 @@
 
 import gzip
 import os
-import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import copy_workflow
 from download_support import download_path, genome_fasta, ncbi_package_zip
 from loopback_http import Response, loopback_server_fixture  # noqa: F401
 
@@ -18,16 +17,6 @@ ACCESSION = "GCF_000005845.2"
 UNKNOWN = "GCA_999999999.1"
 
 pytestmark = pytest.mark.slow
-
-
-def copy_workflow(destination: Path) -> None:
-    """Snakefile, workflow/ and config/; an empty stand-in for any rules file not written yet."""
-    shutil.copy(REPO / "Snakefile", destination / "Snakefile")
-    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
-    shutil.copytree(REPO / "workflow", destination / "workflow", ignore=ignore)
-    shutil.copytree(REPO / "config", destination / "config")
-    for include in re.findall(r'include:\s*"([^"]+)"', (REPO / "Snakefile").read_text()):
-        (destination / include).touch(exist_ok=True)
 
 
 def write_sheet(path: Path, sources: dict) -> None:
