@@ -29,9 +29,7 @@ can make any of them misbehave the way real servers do:
 A path with no route answers 404.
 
 Test modules use the server as a context manager, or the ``loopback_server`` fixture
-(a started server, stopped after the test), which they import under its function name:
-
-    from loopback_http import loopback_server_fixture  # noqa: F401 (provides loopback_server)
+(a started server, stopped after the test), which conftest.py registers for every module:
 
     def test_something(loopback_server): ...
 """
@@ -166,6 +164,3 @@ def loopback_server_fixture():
     with LoopbackServer() as server:
         yield server
 
-
-# The same fixture under its own name, for modules that import it as ``loopback_server``.
-loopback_server = loopback_server_fixture

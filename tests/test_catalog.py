@@ -19,8 +19,6 @@ from mediagen.media_composition import flatten_composition
 from mediagen.media_table import read_media_matrix
 from mediagen.mediadive import fetch_mediadive, load_snapshot
 
-pytest_plugins = ["loopback_http"]  # the loopback_server fixture
-
 GENOMES = (
     "genome_id\torganism_name\torganism_type\ttaxid\tsource\n"
     "ecoli\tEscherichia coli\tbacteria\t562\tGCF_000005845.2\n"

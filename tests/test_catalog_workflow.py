@@ -9,8 +9,6 @@ from mediagen.growth_pairs import read_growth_pairs
 from mediagen.media_table import read_media_matrix
 from mediagen.sheets import load_genome_sheet
 
-pytest_plugins = ["loopback_http"]  # the loopback_server fixture
-
 TARGET = "results/catalog/media.parquet"
 
 

@@ -4,7 +4,7 @@ import gzip
 
 import pytest
 from download_support import download_path, genome_fasta, ncbi_package_zip
-from loopback_http import Response, loopback_server_fixture  # noqa: F401
+from loopback_http import Response
 from mediagen.errors import MediagenError
 from mediagen.genome_download import DownloadSettings, fetch_genome
 

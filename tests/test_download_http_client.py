@@ -4,7 +4,7 @@ import threading
 import time
 
 import pytest
-from loopback_http import LoopbackServer, Response, loopback_server_fixture  # noqa: F401
+from loopback_http import LoopbackServer, Response
 from mediagen.errors import MediagenError
 from mediagen.http_client import (
     NotFoundError,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import copy_workflow
 from download_support import download_path, genome_fasta, ncbi_package_zip
-from loopback_http import Response, loopback_server_fixture  # noqa: F401
+from loopback_http import Response
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")

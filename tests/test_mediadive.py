@@ -18,8 +18,6 @@ from mediagen.http_client import RetryPolicy
 from mediagen.mediadive import MediaDiveClient, fetch_mediadive, load_snapshot, source_folder
 from mediagen.sheets import load_genome_sheet
 
-pytest_plugins = ["loopback_http"]  # the loopback_server fixture
-
 FAST = RetryPolicy(retries=2, backoff_seconds=0.01, timeout_seconds=0.5)
 
 
