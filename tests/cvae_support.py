@@ -1,0 +1,162 @@
+"""Small synthetic inputs for the conditional media VAE's tests.
+
+A toy catalog whose media belong to organism types (a type's media share a
+core of ingredients and draw extras from the type's own pool, amounts
+log-normal around each ingredient's typical concentration), genomes whose
+embeddings carry their type plus a per-genome "preference" that decides which
+of its type's media a genome grows on, and the growth pairs between them
+(with some growth=false and low-confidence rows that must be left out).
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from mediagen.embedding_table import write_embedding_table
+from mediagen.media_table import MediaMatrix, write_media_matrix
+
+TYPES = ("bacteria", "archaea", "fungi", "protist")
+
+
+def synthetic_media(rng, *, media_per_type: int, n_extra_media: int, n_ingredients: int):
+    typical = 10 ** rng.uniform(-4, 1.5, size=n_ingredients)
+    pools = np.array_split(rng.permutation(n_ingredients), len(TYPES) + 1)
+    shared = pools[-1]
+    rows, ids, names, media_types = [], [], [], []
+    for t, organism_type in enumerate(TYPES):
+        core, extras = pools[t][:6], pools[t][6:]
+        for m in range(media_per_type):
+            used = set(rng.choice(core, size=5, replace=False))
+            used |= set(rng.choice(extras, size=int(rng.integers(3, 7)), replace=False))
+            used |= set(rng.choice(shared, size=2, replace=False))
+            row = np.zeros(n_ingredients)
+            for j in used:
+                row[j] = typical[j] * np.exp(rng.normal(0, 0.5))
+            rows.append(row)
+            ids.append(f"{organism_type[:3]}{m}")
+            names.append(f"{organism_type} medium {m}")
+            media_types.append(organism_type)
+    for m in range(n_extra_media):
+        row = np.zeros(n_ingredients)
+        used = rng.choice(n_ingredients, size=8, replace=False)
+        row[used] = typical[used]
+        rows.append(row)
+        ids.append(f"other{m}")
+        names.append(f"unpaired medium {m}")
+        media_types.append("")
+    media = MediaMatrix(
+        media_ids=ids, media_names=names,
+        ingredient_ids=[f"ing{j}" for j in range(n_ingredients)],
+        ingredient_names=[f"ingredient {j}" for j in range(n_ingredients)],
+        grams_per_litre=np.array(rows),
+    )
+    return media, media_types
+
+
+def write_inputs(
+    root: Path,
+    *,
+    genomes_per_type: int = 12,
+    media_per_type: int = 6,
+    n_ingredients: int = 60,
+    dim: int = 16,
+    method: str = "vae",
+    seed: int = 0,
+) -> dict:
+    """Write media.parquet, growth_pairs.parquet, {method}.parquet and a genome sheet."""
+    rng = np.random.default_rng(seed)
+    media, media_types = synthetic_media(rng, media_per_type=media_per_type, n_extra_media=3,
+                                         n_ingredients=n_ingredients)
+    centres = rng.normal(0, 2.0, size=(len(TYPES), dim))
+    genome_rows, embeddings, pairs = [], [], []
+    for t, organism_type in enumerate(TYPES):
+        type_media = [m for m, mt in zip(media.media_ids, media_types, strict=True)
+                      if mt == organism_type]
+        for g in range(genomes_per_type):
+            genome_id = f"{organism_type}_{g:02d}"
+            preference = rng.uniform(0, 1)
+            vector = centres[t] + rng.normal(0, 0.5, size=dim)
+            vector[0] = 4 * preference
+            embeddings.append(vector)
+            genome_rows.append({"genome_id": genome_id, "organism_name": genome_id,
+                                "organism_type": organism_type, "taxid": "",
+                                "source": f"resources/{genome_id}.fna.gz"})
+            centre = preference * (len(type_media) - 1)
+            grows = sorted(range(len(type_media)), key=lambda i, c=centre: abs(i - c))[:3]
+            for i in grows:
+                pairs.append((genome_id, type_media[i], True, 1.0, "synthetic"))
+            not_grown = next(i for i in range(len(type_media)) if i not in grows)
+            pairs.append((genome_id, type_media[not_grown], False, 1.0, "synthetic"))
+            pairs.append((genome_id, "other0", True, 0.1, "synthetic low confidence"))
+    matrix = np.array(embeddings)
+    if method != "vae" and method != "stats":
+        matrix = np.exp(matrix - 8)  # frequency-like: positive
+    results = root / "results"
+    write_media_matrix(results / "catalog" / "media.parquet", media)
+    frame = pd.DataFrame(pairs, columns=["genome_id", "media_id", "growth", "confidence",
+                                         "source"])
+    (results / "catalog").mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(results / "catalog" / "growth_pairs.parquet", index=False)
+    table = results / "embeddings" / ("profiles.parquet" if method == "profile"
+                                      else f"{method}.parquet")
+    write_embedding_table(table, [r["genome_id"] for r in genome_rows], matrix, method)
+    sheet = root / "genomes.tsv"
+    pd.DataFrame(genome_rows).to_csv(sheet, sep="\t", index=False)
+    return {"media": media, "media_types": media_types, "pairs": frame, "sheet": sheet,
+            "table": table, "genome_types": {r["genome_id"]: r["organism_type"]
+                                             for r in genome_rows}}
+
+
+TINY_CVAE = {
+    "phases": ["bacteria", "archaea"],
+    "encoder_dims": [32, 16],
+    "decoder_dims": [16, 16],
+    "condition_components": 8,
+    "latent_dim": 4,
+    "beta": 1.0,
+    "learning_rate": 0.003,
+    "weight_decay": 0.0,
+    "batch_size": 16,
+    "epochs": 3,
+    "patience": 5,
+    "device": "cpu",
+    "threads": 1,
+    "resume_every_seconds": 0,
+}
+
+
+def build_tiny_dataset(root: Path, **kwargs) -> tuple[Path, dict]:
+    """Synthetic inputs and the dataset folder built from them."""
+    from mediagen.cvae.dataset import build_dataset
+
+    inputs = write_inputs(root, **kwargs)
+    folder = root / "results" / "datasets" / "cvae"
+    build_dataset(
+        root / "results" / "catalog" / "media.parquet",
+        root / "results" / "catalog" / "growth_pairs.parquet",
+        inputs["table"], inputs["genome_types"], folder,
+        val_fraction=0.2, test_fraction=0.2, min_confidence=0.5, min_ingredient_media=2,
+        seed=3,
+    )
+    return folder, inputs
+
+
+def single_thread():
+    """Tiny models train fastest on one thread on a shared machine; restore afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def keep_logging():
+    """The ``mediagen`` command reconfigures logging onto the captured stderr; put it back."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

@@ -1,0 +1,104 @@
+"""The CVAE's dataset: filtering, the split by genome, the files and their agreement."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from cvae_support import build_tiny_dataset, write_inputs
+from mediagen.cvae.dataset import SPLITS, build_dataset, load_dataset, split_genomes
+from mediagen.cvae.transform import MediaTransform
+from mediagen.errors import MediagenError
+from mediagen.media_table import read_media_matrix
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return build_tiny_dataset(tmp_path_factory.mktemp("dataset"))
+
+
+def test_no_genome_in_two_splits_and_each_type_in_every_split(tiny):
+    folder, inputs = tiny
+    samples = pd.read_parquet(folder / "samples.parquet")
+    assert (samples.groupby("genome_id")["split"].nunique() == 1).all()
+    for organism_type, part in samples.groupby("organism_type"):
+        assert set(part["split"]) == set(SPLITS), organism_type
+    assert samples["organism_type"].tolist() == samples["genome_id"].map(
+        inputs["genome_types"]).tolist()
+
+
+def test_split_is_seeded_and_stratified():
+    types = {f"g{i:02d}": ("bacteria", "fungi")[i % 2] for i in range(40)}
+    first = split_genomes(types, 0.25, 0.25, seed=1)
+    assert first == split_genomes(types, 0.25, 0.25, seed=1)
+    assert first != split_genomes(types, 0.25, 0.25, seed=2)
+    for organism_type in ("bacteria", "fungi"):
+        counts = pd.Series([s for g, s in first.items() if types[g] == organism_type])
+        assert counts.value_counts().to_dict() == {"train": 10, "val": 5, "test": 5}
+    # a type too small to hold out trains only
+    assert set(split_genomes({"a": "virus", "b": "virus"}, 0.3, 0.3, seed=0).values()) == {
+        "train"}
+
+
+def test_only_confident_growth_pairs_become_samples(tiny):
+    folder, inputs = tiny
+    pairs = inputs["pairs"]
+    expected = pairs[pairs["growth"] & (pairs["confidence"] >= 0.5)]
+    samples = pd.read_parquet(folder / "samples.parquet")
+    assert set(zip(samples["genome_id"], samples["media_id"], strict=True)) == set(
+        zip(expected["genome_id"], expected["media_id"], strict=True))
+    assert len(samples) == len(expected)
+
+
+def test_arrays_agree_with_samples_catalog_and_embeddings(tiny):
+    folder, inputs = tiny
+    dataset = load_dataset(folder)
+    info = json.loads((folder / "dataset.json").read_text())
+    media = inputs["media"]
+    columns = [media.ingredient_ids.index(i) for i in info["ingredient_ids"]]
+    transform = MediaTransform.from_dict(info["media_transform"])
+    for split in SPLITS:
+        rows = dataset.samples[dataset.samples["split"] == split]
+        arrays = dataset.splits[split]
+        assert len(arrays) == len(rows)
+        assert arrays.y.tolist() == rows["organism_type"].tolist()
+        grams = media.grams_per_litre[[media.media_ids.index(m) for m in rows["media_id"]]]
+        np.testing.assert_allclose(transform.inverse(arrays.x), grams[:, columns], rtol=1e-5)
+    assert info["embedding"]["method"] == "vae"
+    assert dataset.splits["train"].c.shape[1] == info["embedding"]["dim"] == 16
+
+
+def test_rare_ingredients_leave_the_width_but_not_the_catalog(tiny):
+    folder, inputs = tiny
+    info = json.loads((folder / "dataset.json").read_text())
+    samples = pd.read_parquet(folder / "samples.parquet")
+    media = inputs["media"]
+    used = media.grams_per_litre[[media.media_ids.index(m) for m in set(samples["media_id"])]]
+    kept = {media.ingredient_ids[j] for j in np.flatnonzero((used > 0).sum(axis=0) >= 2)}
+    assert set(info["ingredient_ids"]) == kept
+    assert 0 < len(kept) < len(media.ingredient_ids)
+    reference = read_media_matrix(folder / "media.parquet")
+    assert reference.media_ids == media.media_ids  # every catalog medium, for lookups
+    assert reference.ingredient_ids == info["ingredient_ids"]
+
+
+def test_media_transform_round_trip_keeps_absent_ingredients_at_zero():
+    grams = np.array([[0.0, 1e-5, 250.0], [2.0, 0.0, 0.5], [0.0, 3e-5, 0.0]])
+    transform = MediaTransform.fit(grams)
+    transformed = transform.forward(grams)
+    assert (transformed[grams == 0] == 0).all() and (transformed[grams > 0] > 0).all()
+    np.testing.assert_allclose(transform.inverse(transformed), grams, rtol=1e-5)
+
+
+def test_a_genome_without_embedding_is_an_error(tmp_path):
+    inputs = write_inputs(tmp_path, genomes_per_type=4)
+    types = dict(inputs["genome_types"], stranger="fungi")
+    pairs = pd.concat([inputs["pairs"], pd.DataFrame([{
+        "genome_id": "stranger", "media_id": "fun0", "growth": True, "confidence": 1.0,
+        "source": "x"}])])
+    pairs.to_parquet(tmp_path / "pairs.parquet", index=False)
+    with pytest.raises(MediagenError, match=r"stranger.*re-run the embedding stage"):
+        build_dataset(tmp_path / "results/catalog/media.parquet", tmp_path / "pairs.parquet",
+                      inputs["table"], types, tmp_path / "out", val_fraction=0.2,
+                      test_fraction=0.2, min_confidence=0.5, min_ingredient_media=2, seed=0)
+    assert not (tmp_path / "out" / "dataset.json").exists()

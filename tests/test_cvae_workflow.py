@@ -1,0 +1,88 @@
+"""A real Snakemake run of the media model's chain on tiny data: dataset, curriculum
+phases, fine-tuning on every type, and the report."""
+
+import json
+import re
+
+import pandas as pd
+import pytest
+import torch
+import yaml
+from conftest import copy_workflow, run_snakemake
+from cvae_support import TINY_CVAE, write_inputs
+
+# Only the stages under test: their inputs (catalog, growth pairs, embeddings) are
+# written by the test, as the upstream stages would.
+SNAKEFILE = """
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/datasets.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        "results/reports/report.html",
+    default_target: True
+"""
+
+
+@pytest.mark.slow
+def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
+    workdir = copy_workflow(tmp_path / "wf")
+    inputs = write_inputs(workdir, genomes_per_type=8, media_per_type=4)
+    pairs = inputs["pairs"].assign(growth=inputs["pairs"]["growth"].map({True: "true",
+                                                                         False: "false"}))
+    pairs.to_csv(workdir / "growth.tsv", sep="\t", index=False)
+    (workdir / "Snakefile.cvae").write_text(SNAKEFILE)
+    overrides = {"genomes": "genomes.tsv", "growth": "growth.tsv",
+                 "embedding": {"method": "vae"}, "cvae": TINY_CVAE,
+                 "report": {"n_generated": 3, "n_examples": 2}}
+    (workdir / "tiny.yaml").write_text(yaml.safe_dump(overrides))
+
+    run_snakemake(workdir, "--snakefile", "Snakefile.cvae", "--configfile", "tiny.yaml")
+
+    models = workdir / "results" / "models"
+    for phase in ("bacteria", "archaea", "all"):
+        assert (models / f"cvae_{phase}.pt").is_file()
+        metrics = pd.read_csv(models / f"cvae_{phase}.metrics.tsv", sep="\t")
+        assert metrics["epoch"].tolist() == [1, 2, 3] and (metrics["phase"] == phase).all()
+    assert not (models / "cvae_fungi.pt").exists()  # only the configured phases
+    assert not list((models / "resume").glob("*.state.pt"))
+
+    final = torch.load(models / "cvae_all.pt", weights_only=True)
+    assert final["phase"] == "all"
+    assert final["types_seen"] == ["archaea", "bacteria", "fungi", "protist"]
+    assert list(dict.fromkeys(row["phase"] for row in final["history"])) == [
+        "bacteria", "archaea", "all"]
+    log = (workdir / "results" / "logs" / "train_cvae" / "archaea.log").read_text()
+    assert "training on bacteria, archaea:" in log
+    assert re.search(r"Epoch 3/3 loss=\d+\.\d{4} recon=\d+\.\d{4} kl=\d+\.\d{4} \[archaea\]",
+                     log)
+
+    samples = pd.read_parquet(workdir / "results" / "datasets" / "cvae" / "samples.parquet")
+    assert (samples.groupby("genome_id")["split"].nunique() == 1).all()
+
+    reports = workdir / "results" / "reports"
+    page = (reports / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 2
+    for heading in ("Does it work?", "Reconstruction of the test split",
+                    "Proposals for held-out genomes", "Example recipes"):
+        assert heading in page
+    metrics = json.loads((reports / "metrics.json").read_text())
+    methods = {row["method"] for row in metrics["proposal_summary"]}
+    assert methods == {"model", "nearest_genome", "type_prior"}
+    assert any("type_prior" in claim["claim"] for claim in metrics["comparisons"])
+    for claim in metrics["comparisons"]:
+        assert claim["holds"] == (claim["value"] > claim["other"]
+                                  if "higher" in claim["claim"] or "resemble" in claim["claim"]
+                                  else claim["value"] < claim["other"])
+    for name in ("latent_pca.png", "training_curves.png"):
+        assert (reports / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    reconstruction = pd.read_csv(reports / "reconstruction.tsv", sep="\t")
+    assert reconstruction["group"].tolist()[0] == "all"
+    assert set(reconstruction["group"]) - {"all"} == set(samples.loc[
+        samples["split"] == "test", "organism_type"])

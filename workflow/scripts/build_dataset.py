@@ -1,0 +1,27 @@
+"""Rule build_dataset: growth pairs, media and genome embeddings -> split arrays."""
+
+from pathlib import Path
+
+from mediagen.cvae.dataset import build_dataset
+from mediagen.rule_job import rule_job
+from mediagen.sheets import load_genome_sheet
+
+job = snakemake  # noqa: F821 (set by Snakemake's script directive)
+
+with rule_job(job) as log:
+    sheet = load_genome_sheet(job.input.genomes)
+    summary = build_dataset(
+        job.input.media,
+        job.input.pairs,
+        job.input.embeddings,
+        sheet["organism_type"].to_dict(),
+        Path(job.output.info).parent,
+        val_fraction=job.params.val_fraction,
+        test_fraction=job.params.test_fraction,
+        min_confidence=job.params.min_confidence,
+        min_ingredient_media=job.params.min_ingredient_media,
+        seed=job.params.seed,
+    )
+    log.info("samples per split %s, genomes per split %s, %d media, %d ingredients "
+             "(%d rare ones left out)", summary.n_samples, summary.n_genomes, summary.n_media,
+             summary.n_ingredients, summary.n_ingredients_dropped)

@@ -1,0 +1,65 @@
+"""``mediagen generate``: propose media for a genome with a trained conditional media VAE.
+
+The condition is a new genome's FASTA (embedded the way the model's training
+genomes were, including through the genome VAE), a genome of the workflow's
+sheet (its row in the embedding table), or the average genome of an organism
+type. Each proposal is printed as a recipe, with the nearest known catalog
+medium, and all of them are written to ``PREFIX.tsv`` and ``PREFIX.json``.
+"""
+
+import sys
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--model", required=True,
+                        help="conditional media VAE file (results/models/cvae_all.pt)")
+    condition = parser.add_mutually_exclusive_group(required=True)
+    condition.add_argument("--genome", metavar="FASTA", help="a genome FASTA or FASTA.gz")
+    condition.add_argument("--genome-id", help="a genome of the workflow's genome sheet")
+    condition.add_argument("--organism-type", help="the average genome of a type, e.g. fungi")
+    parser.add_argument("-n", type=int, default=10, help="media to propose (default 10)")
+    parser.add_argument("-o", "--output", default="proposals",
+                        help="write PREFIX.tsv and PREFIX.json (default: proposals)")
+    parser.add_argument("--threshold", type=float, default=1e-6,
+                        help="list ingredients above this g/L (default 1e-6)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the latent samples")
+    parser.add_argument("--temperature", type=float, default=0.5,
+                        help="spread of the latent samples: 1 samples the prior, 0 gives the "
+                        "single most typical medium (default 0.5, as the report)")
+    parser.add_argument("--embeddings", help="embedding table for --genome-id (default: the "
+                        "one recorded in the model)")
+    parser.add_argument("--genome-vae", help="genome VAE file for --genome when the model "
+                        "conditions on vae embeddings (default: the one recorded in the model)")
+
+
+def run(args) -> int:
+    from ..cvae.generate import (
+        fasta_condition,
+        genome_condition,
+        recipes_for,
+        type_condition,
+        write_recipes,
+    )
+    from ..cvae.model import ConditionalMediaVAE
+    from ..errors import MediagenError
+
+    if args.n < 1:
+        raise MediagenError(f"-n {args.n}: propose at least one medium")
+    model = ConditionalMediaVAE.load(args.model)
+    if args.genome:
+        condition, name = fasta_condition(model, args.genome, genome_vae=args.genome_vae), \
+            args.genome
+    elif args.genome_id:
+        condition, name = genome_condition(model, args.genome_id, args.embeddings), \
+            args.genome_id
+    else:
+        condition, name = type_condition(model, args.organism_type), \
+            f"average {args.organism_type} genome"
+    grams = model.generate(args.n, condition, seed=args.seed, temperature=args.temperature)
+    recipes = recipes_for(model, grams, [f"{name} proposal {i + 1}" for i in range(args.n)],
+                          args.threshold)
+    for recipe in recipes:
+        print(recipe.as_text(), end="\n\n")
+    tsv, json_path = write_recipes(recipes, args.output)
+    print(f"wrote {tsv} and {json_path}", file=sys.stderr)
+    return 0

@@ -1,0 +1,267 @@
+"""Growth pairs -> the CVAE's split arrays.
+
+Every (genome, medium) pair with growth becomes one sample: X is the medium's
+composition (transformed, see :mod:`mediagen.cvae.transform`), C the genome's
+embedding (raw; the model transforms it), y the genome's organism type. The
+split is by genome, so a held-out genome's media are never seen with its
+embedding during training; it is stratified by organism type and seeded per
+type, so adding genomes of one type leaves the other types' splits unchanged.
+
+Files in the dataset folder:
+
+- ``{X,C,y}_{train,val,test}.npy``: float32, float32 and unicode arrays;
+- ``samples.parquet``: genome_id, media_id, organism_type, split, one row per
+  sample, rows of each split in the order of that split's arrays;
+- ``media.parquet``: every catalog medium at the model's ingredient width (the
+  candidates for "nearest known medium");
+- ``dataset.json``: ingredient ids and names, the media transform, the
+  embedding method and dimension, the mean embedding of each organism type,
+  and counts.
+"""
+
+import json
+import logging
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..atomic import atomic_path, atomic_write_text
+from ..embedding_table import read_embedding_table
+from ..errors import MediagenError
+from ..media_table import MediaMatrix, read_media_matrix, write_media_matrix
+from .transform import MediaTransform
+
+SPLITS = ("train", "val", "test")
+PAIR_COLUMNS = ("genome_id", "media_id", "growth", "confidence")
+
+log = logging.getLogger(__name__)
+
+
+def dataset_files(folder: str) -> list[str]:
+    """Every file ``build_dataset`` writes into ``folder``."""
+    arrays = [f"{folder}/{kind}_{split}.npy" for kind in "XCy" for split in SPLITS]
+    return [*arrays, f"{folder}/samples.parquet", f"{folder}/media.parquet",
+            f"{folder}/dataset.json"]
+
+
+def split_genomes(
+    genome_types: dict[str, str], val_fraction: float, test_fraction: float, seed: int
+) -> dict[str, str]:
+    """genome_id -> train/val/test, stratified by type, deterministic in ``seed``.
+
+    A type with at least three genomes gets at least one validation and one test
+    genome when the fraction is above zero; a smaller type trains only.
+    """
+    by_type: dict[str, list[str]] = {}
+    for genome_id, organism_type in genome_types.items():
+        by_type.setdefault(organism_type, []).append(genome_id)
+    assignment = {}
+    for organism_type, ids in sorted(by_type.items()):
+        rng = np.random.default_rng([seed, zlib.crc32(organism_type.encode())])
+        ids = sorted(ids)
+        ids = [ids[i] for i in rng.permutation(len(ids))]
+        n = len(ids)
+        n_test = _held_out_count(n, test_fraction)
+        n_val = _held_out_count(n, val_fraction)
+        if n_test + n_val >= n:
+            n_test = n_val = 0
+        for position, genome_id in enumerate(ids):
+            if position < n_test:
+                assignment[genome_id] = "test"
+            elif position < n_test + n_val:
+                assignment[genome_id] = "val"
+            else:
+                assignment[genome_id] = "train"
+    return assignment
+
+
+def _held_out_count(n: int, fraction: float) -> int:
+    if fraction <= 0 or n < 3:
+        return 0
+    return max(1, round(n * fraction))
+
+
+def usable_pairs(pairs: pd.DataFrame, min_confidence: float, path) -> pd.DataFrame:
+    """Growth-true pairs at or above ``min_confidence``, one row per genome and medium."""
+    missing = [c for c in PAIR_COLUMNS if c not in pairs.columns]
+    if missing:
+        raise MediagenError(
+            f"{path}: missing column(s) {', '.join(missing)}; rebuild it with build_catalog"
+        )
+    kept = pairs[pairs["growth"].astype(bool) & (pairs["confidence"] >= min_confidence)]
+    kept = kept.astype({"genome_id": str, "media_id": str})
+    return kept.drop_duplicates(["genome_id", "media_id"])[["genome_id", "media_id"]]
+
+
+def frequent_ingredients(grams_per_litre: np.ndarray, min_media: int) -> np.ndarray:
+    """Indices of the ingredients present (g/L > 0) in at least ``min_media`` media."""
+    return np.flatnonzero((grams_per_litre > 0).sum(axis=0) >= min_media)
+
+
+@dataclass
+class DatasetSummary:
+    n_samples: dict[str, int]
+    n_genomes: dict[str, int]
+    n_media: int
+    n_ingredients: int
+    n_ingredients_dropped: int
+
+
+def build_dataset(
+    media_path: str | Path,
+    pairs_path: str | Path,
+    embedding_path: str | Path,
+    genome_types: dict[str, str],
+    out_dir: str | Path,
+    *,
+    val_fraction: float,
+    test_fraction: float,
+    min_confidence: float,
+    min_ingredient_media: int,
+    seed: int,
+) -> DatasetSummary:
+    """Write the dataset folder from the catalog, the growth pairs and the embeddings."""
+    out_dir = Path(out_dir)
+    media = read_media_matrix(media_path)
+    pairs = usable_pairs(pd.read_parquet(pairs_path), min_confidence, pairs_path)
+    genome_ids, embeddings, meta = read_embedding_table(embedding_path)
+    method = str(meta.get("method", ""))
+
+    media_row = {media_id: i for i, media_id in enumerate(media.media_ids)}
+    unknown_media = sorted(set(pairs["media_id"]) - set(media_row))
+    if unknown_media:
+        log.warning(
+            "left out %d growth pair(s) whose medium is not in %s (catalog.media selection): "
+            "%s", int(pairs["media_id"].isin(unknown_media).sum()), media_path,
+            ", ".join(unknown_media[:10]),
+        )
+        pairs = pairs[~pairs["media_id"].isin(unknown_media)]
+    _require_known(pairs["genome_id"], genome_types, "the genome sheet", pairs_path,
+                   "rebuild the catalog from the current sheets")
+    genome_row = {genome_id: i for i, genome_id in enumerate(genome_ids)}
+    _require_known(pairs["genome_id"], genome_row, str(embedding_path), pairs_path,
+                   "re-run the embedding stage for these genomes")
+    if pairs.empty:
+        raise MediagenError(
+            f"{pairs_path}: no growth=true pairs with confidence >= {min_confidence} and a "
+            "medium in the catalog; add growth observations or lower dataset.min_confidence"
+        )
+
+    dataset_media = sorted(set(pairs["media_id"]), key=media_row.__getitem__)
+    columns = frequent_ingredients(
+        media.grams_per_litre[[media_row[m] for m in dataset_media]], min_ingredient_media
+    )
+    if columns.size == 0:
+        raise MediagenError(
+            f"{media_path}: no ingredient is used by {min_ingredient_media} or more of the "
+            f"{len(dataset_media)} media with growth pairs; lower catalog.min_ingredient_media"
+        )
+    grams = media.grams_per_litre[:, columns]
+    media_transform = MediaTransform.fit(grams[[media_row[m] for m in dataset_media]])
+
+    pairs = pairs.assign(organism_type=pairs["genome_id"].map(genome_types))
+    split_of = split_genomes(
+        {g: genome_types[g] for g in sorted(set(pairs["genome_id"]))},
+        val_fraction, test_fraction, seed,
+    )
+    pairs = pairs.assign(split=pairs["genome_id"].map(split_of))
+    pairs = pairs.sort_values(["genome_id", "media_id"], kind="stable")
+    samples = pd.concat([pairs[pairs["split"] == split] for split in SPLITS], ignore_index=True)
+
+    for split in SPLITS:
+        rows = samples[samples["split"] == split]
+        x = media_transform.forward(grams[[media_row[m] for m in rows["media_id"]]])
+        c = embeddings[[genome_row[g] for g in rows["genome_id"]]].astype(np.float32)
+        y = rows["organism_type"].to_numpy(dtype=str)
+        for kind, array in (("X", x), ("C", c), ("y", y)):
+            with atomic_path(out_dir / f"{kind}_{split}.npy") as tmp, open(tmp, "wb") as handle:
+                np.save(handle, array)
+    with atomic_path(out_dir / "samples.parquet") as tmp:
+        samples[["genome_id", "media_id", "organism_type", "split"]].to_parquet(tmp, index=False)
+    write_media_matrix(out_dir / "media.parquet", MediaMatrix(
+        media_ids=media.media_ids,
+        media_names=media.media_names,
+        ingredient_ids=[media.ingredient_ids[j] for j in columns],
+        ingredient_names=[media.ingredient_names[j] for j in columns],
+        grams_per_litre=grams,
+    ))
+
+    summary = DatasetSummary(
+        n_samples={s: int((samples["split"] == s).sum()) for s in SPLITS},
+        n_genomes={s: len({g for g, v in split_of.items() if v == s}) for s in SPLITS},
+        n_media=len(dataset_media),
+        n_ingredients=int(columns.size),
+        n_ingredients_dropped=len(media.ingredient_ids) - int(columns.size),
+    )
+    info = {
+        "ingredient_ids": [media.ingredient_ids[j] for j in columns],
+        "ingredient_names": [media.ingredient_names[j] for j in columns],
+        "media_transform": media_transform.to_dict(),
+        "embedding": {"method": method, "dim": int(embeddings.shape[1]),
+                      "table": str(embedding_path)},
+        "type_conditions": _type_means(samples, embeddings, genome_row),
+        "seed": seed,
+        "summary": summary.__dict__,
+    }
+    atomic_write_text(out_dir / "dataset.json", json.dumps(info, indent=1) + "\n")
+    return summary
+
+
+def _require_known(genome_ids: pd.Series, known, where: str, pairs_path, fix: str) -> None:
+    unknown = sorted(set(genome_ids) - set(known))
+    if unknown:
+        raise MediagenError(
+            f"{pairs_path}: {len(unknown)} genome(s) with growth pairs are missing from "
+            f"{where} ({', '.join(unknown[:5])}); {fix}"
+        )
+
+
+def _type_means(samples: pd.DataFrame, embeddings: np.ndarray, genome_row: dict) -> dict:
+    """Mean raw embedding per organism type over the dataset's genomes (every split)."""
+    genomes = samples.drop_duplicates("genome_id")
+    return {
+        organism_type: [float(v) for v in
+                        embeddings[[genome_row[g] for g in group["genome_id"]]].mean(axis=0)]
+        for organism_type, group in genomes.groupby("organism_type")
+    }
+
+
+@dataclass
+class Split:
+    """One split's arrays: X transformed media, C raw embeddings, y organism types."""
+
+    x: np.ndarray
+    c: np.ndarray
+    y: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def of_types(self, types) -> "Split":
+        keep = np.isin(self.y, list(types))
+        return Split(self.x[keep], self.c[keep], self.y[keep])
+
+
+@dataclass
+class Dataset:
+    info: dict
+    splits: dict[str, Split]
+    samples: pd.DataFrame
+    media: MediaMatrix
+
+
+def load_dataset(folder: str | Path) -> Dataset:
+    folder = Path(folder)
+    info_path = folder / "dataset.json"
+    if not info_path.is_file():
+        raise MediagenError(f"{info_path}: dataset not found; run the build_dataset rule first")
+    info = json.loads(info_path.read_text())
+    splits = {
+        split: Split(*(np.load(folder / f"{kind}_{split}.npy") for kind in "XCy"))
+        for split in SPLITS
+    }
+    return Dataset(info, splits, pd.read_parquet(folder / "samples.parquet"),
+                   read_media_matrix(folder / "media.parquet"))

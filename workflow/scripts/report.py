@@ -1,0 +1,22 @@
+"""Rule report: evaluate the final media CVAE and write the HTML report and tables."""
+
+from pathlib import Path
+
+import torch
+from mediagen.cvae.evaluate import EvaluationSettings
+from mediagen.cvae.report import write_report
+from mediagen.rule_job import rule_job
+
+job = snakemake  # noqa: F821 (set by Snakemake's script directive)
+
+with rule_job(job) as log:
+    torch.set_num_threads(job.threads)
+    evaluation = write_report(
+        job.input.model,
+        Path(job.input.dataset[0]).parent,
+        Path(job.output.html).parent,
+        EvaluationSettings.from_config(job.params.report, job.params.seed),
+    )
+    for claim in evaluation.comparisons:
+        log.info("%s: %s (%.3f against %.3f)", "holds" if claim["holds"] else "fails",
+                 claim["claim"], claim["value"], claim["other"])
