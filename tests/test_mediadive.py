@@ -7,7 +7,9 @@ import pytest
 from conftest import REPO
 from loopback_http import Response
 from mediadive_support import COMPOSITIONS, MEDIA, api_payloads, envelope, serve, write_folder
+from mediagen.demo_genomes import demo_gc_position
 from mediagen.demo_media import (
+    DEMO_SEED,
     demo_growth_pairs,
     media_by_type,
     write_demo_growth,
@@ -215,8 +217,13 @@ def test_demo_growth_pairs_follow_organism_type():
     types = genomes["organism_type"].to_dict()
     for genome_id, rows in pairs.groupby("genome_id"):
         own = rows[rows["growth"] == "true"]
-        assert 3 <= len(own) <= 6
-        assert set(own["media_id"]) <= set(by_type[types[genome_id]])
+        assert 3 <= len(own) <= 4
+        type_media = by_type[types[genome_id]]
+        assert set(own["media_id"]) <= set(type_media)
+        # the media follow the genome's GC: they sit around its place in the type's range
+        centre = demo_gc_position(genome_id, types[genome_id], DEMO_SEED) * (len(type_media) - 1)
+        indices = [type_media.index(m) for m in own["media_id"]]
+        assert max(abs(i - centre) for i in indices) <= 3
         assert not set(rows.loc[rows["growth"] == "false", "media_id"]) & \
             set(by_type[types[genome_id]])
     assert pairs["confidence"].between(0.55, 1.0).all()

@@ -96,11 +96,17 @@ def reverse_complement(sequence: np.ndarray) -> np.ndarray:
     return table[sequence[::-1]]
 
 
+def demo_gc_position(genome_id: str, organism_type: str, seed: int) -> float:
+    """Where a demo genome's GC lies in its type's GC range, from 0 (lowest) to 1."""
+    return float(_rng(seed, "genome", genome_id).uniform())
+
+
 def synthesize_genome(genome_id: str, organism_type: str, seed: int) -> list[tuple[str, bytes]]:
     """The records (name, sequence) of one demo genome; deterministic in its arguments."""
     model = TYPE_MODELS[organism_type]
     rng = _rng(seed, "genome", genome_id)
-    gc = float(rng.uniform(*model.gc_range))
+    low, high = model.gc_range
+    gc = low + (high - low) * float(rng.uniform())
     total = int(rng.integers(*model.length_range))
     usage = _codon_usage(seed, organism_type, gc)
     n_contigs = int(rng.integers(model.n_contigs[0], model.n_contigs[1] + 1))

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_write_text
+from .demo_genomes import demo_gc_position
 from .sheets import load_genome_sheet
 
 DEMO_SEED = 7
@@ -367,10 +368,15 @@ def media_by_type() -> dict[str, list[str]]:
 
 
 def demo_growth_pairs(genomes: pd.DataFrame, seed: int = DEMO_SEED) -> pd.DataFrame:
-    """Each genome grows on 3-6 media of its type and fails on one medium of another type.
+    """Each genome grows on 3-4 media of its type chosen by its GC, and fails on one other.
 
-    The choice and the confidences (0.55-1.0) come from the seed and the genome id, so the
-    same sheet always gives the same pairs.
+    A type's media are laid out in catalogue order and a genome grows on those nearest
+    its GC position within the type's range (mediagen.demo_genomes), so which media a
+    genome takes depends on its composition, not only on its type: a stand-in for the
+    real link between genome content and growth requirements, which gives the demo
+    something beyond the organism type to learn. Confidences (0.55-1.0) and the one
+    negative pair come from the seed and the genome id; the same sheet and seed always
+    give the same pairs (the demo genomes must be built with the same seed).
     """
     by_type = media_by_type()
     rows = []
@@ -378,9 +384,12 @@ def demo_growth_pairs(genomes: pd.DataFrame, seed: int = DEMO_SEED) -> pd.DataFr
                                         strict=True):
         rng = np.random.default_rng([seed, zlib.crc32(genome_id.encode())])
         own = by_type[organism_type]
-        for medium_id in rng.choice(own, size=int(rng.integers(3, 7)), replace=False):
+        centre = demo_gc_position(genome_id, organism_type, seed) * (len(own) - 1)
+        nearest = np.argsort(np.abs(np.arange(len(own)) - centre), kind="stable")
+        for index in sorted(nearest[: int(rng.integers(3, 5))]):
             confidence = round(float(rng.uniform(0.55, 1.0)), 2)
-            rows.append((genome_id, medium_id, "true", confidence, "demo: grows on type media"))
+            rows.append((genome_id, own[index], "true", confidence,
+                         "demo: type media nearest the genome's GC"))
         others = [m for t, media in sorted(by_type.items()) if t != organism_type
                   for m in media]
         rows.append((genome_id, str(rng.choice(others)), "false", 0.9,
