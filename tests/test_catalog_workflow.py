@@ -7,7 +7,7 @@ from loopback_http import Response
 from mediagen.catalog import open_catalog
 from mediagen.growth_pairs import read_growth_pairs
 from mediagen.media_table import read_media_matrix
-from mediagen.sheets import load_genome_sheet
+from mediagen.sheets import load_genome_sheet, load_growth_sheet
 
 TARGET = "results/catalog/media.parquet"
 
@@ -22,13 +22,17 @@ def test_demo_catalog_builds_offline_and_candidates_on_request(workflow_copy,
     assert {"1", "J168", "129", "demo-bg11"} <= set(matrix.media_ids)
     assert (matrix.grams_per_litre >= 0).all()
     pairs = read_growth_pairs(workflow_copy / "results/catalog/growth_pairs.parquet")
-    assert len(pairs) == 506 and set(pairs["media_id"]) <= set(matrix.media_ids)
+    sheet = load_growth_sheet(workflow_copy / "config" / "demo" / "growth.tsv")
+    assert len(pairs) == len(sheet) and set(pairs["media_id"]) <= set(matrix.media_ids)
     with open_catalog(workflow_copy / "results/catalog/catalog.sqlite") as db:
         assert db.execute("SELECT count(*) FROM genomes").fetchone() == (96,)
         types = dict(db.execute(
             "SELECT organism_type, count(DISTINCT media_id) FROM genome_growth JOIN genomes "
             "USING (genome_id) WHERE growth GROUP BY organism_type"))
-    assert types == {"bacteria": 12, "archaea": 11, "fungi": 10, "protist": 9}
+    genome_types = load_genome_sheet(workflow_copy / "config/demo/genomes.tsv")["organism_type"]
+    grown = sheet[sheet["growth"]]
+    expected = grown.groupby(grown["genome_id"].map(genome_types))["media_id"].nunique()
+    assert types == expected.to_dict()
     log = (workflow_copy / "results/logs/fetch_mediadive.log").read_text()
     assert "media requests: 84/84" in log
 
