@@ -3,7 +3,6 @@
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-
 from mediagen.embedding_table import MAX_COLUMNS, read_embedding_table, write_embedding_table
 from mediagen.errors import MediagenError
 

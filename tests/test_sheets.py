@@ -1,7 +1,6 @@
 """The genome and growth sheets: every bad row is refused with file, line and fix."""
 
 import pytest
-
 from mediagen.errors import MediagenError
 from mediagen.sheets import load_genome_sheet, load_growth_sheet
 
