@@ -7,29 +7,21 @@ type. Each proposal is printed as a recipe, with the nearest known catalog
 medium, and all of them are written to ``PREFIX.tsv`` and ``PREFIX.json``.
 """
 
-import sys
+from .recipe_output import add_model_arguments, add_output_arguments, print_and_write
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--model", required=True,
-                        help="conditional media VAE file (results/models/cvae_all.pt)")
+    add_model_arguments(parser)
     condition = parser.add_mutually_exclusive_group(required=True)
     condition.add_argument("--genome", metavar="FASTA", help="a genome FASTA or FASTA.gz")
     condition.add_argument("--genome-id", help="a genome of the workflow's genome sheet")
     condition.add_argument("--organism-type", help="the average genome of a type, e.g. fungi")
     parser.add_argument("-n", type=int, default=10, help="media to propose (default 10)")
-    parser.add_argument("-o", "--output", default="proposals",
-                        help="write PREFIX.tsv and PREFIX.json (default: proposals)")
-    parser.add_argument("--threshold", type=float, default=1e-6,
-                        help="list ingredients above this g/L (default 1e-6)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the latent samples")
     parser.add_argument("--temperature", type=float, default=0.5,
                         help="spread of the latent samples: 1 samples the prior, 0 gives the "
                         "single most typical medium (default 0.5, as the report)")
-    parser.add_argument("--embeddings", help="embedding table for --genome-id (default: the "
-                        "one recorded in the model)")
-    parser.add_argument("--genome-vae", help="genome VAE file for --genome when the model "
-                        "conditions on vae embeddings (default: the one recorded in the model)")
+    add_output_arguments(parser, "proposals")
 
 
 def run(args) -> int:
@@ -38,7 +30,6 @@ def run(args) -> int:
         genome_condition,
         recipes_for,
         type_condition,
-        write_recipes,
     )
     from ..cvae.model import ConditionalMediaVAE
     from ..errors import MediagenError
@@ -58,8 +49,5 @@ def run(args) -> int:
     grams = model.generate(args.n, condition, seed=args.seed, temperature=args.temperature)
     recipes = recipes_for(model, grams, [f"{name} proposal {i + 1}" for i in range(args.n)],
                           args.threshold)
-    for recipe in recipes:
-        print(recipe.as_text(), end="\n\n")
-    tsv, json_path = write_recipes(recipes, args.output)
-    print(f"wrote {tsv} and {json_path}", file=sys.stderr)
+    print_and_write(recipes, args.output)
     return 0
