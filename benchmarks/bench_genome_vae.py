@@ -9,10 +9,13 @@
    metrics on training windows (what the model can fit), and a composition ceiling: each
    held-out window's 7-mer presence predicted from its own genome's other windows
    (leave-one-window-out Poisson, calibrated), the best a model that knows a genome's
-   composition but not the window can do.
+   composition but not the window can do. With --window-lengths, the held-out part is
+   repeated at each window length (one model each): the share of 7-mers present in a
+   window, and so what the gate has to learn, depends on it.
 
 Runs on CUDA (bf16 autocast) when a GPU is present, else the CPU; prints the device.
     .venv/bin/python benchmarks/bench_genome_vae.py [--genomes 96 --windows 8 --epochs 4]
+        [--window-lengths 5000 20000 50000]
 """
 
 import argparse
@@ -38,7 +41,8 @@ from mediagen.kmer_profile import read_window_profiles
 from mediagen.profile_layout import KMER7, LOG_EPSILON, LOG_FLOOR
 
 REPO = Path(__file__).resolve().parents[1]
-WINDOW_LENGTH = 5000
+WINDOW_LENGTH = 5000  # the default of config/config.yaml
+MIN_GENOME_LENGTH = 10000
 REFERENCE = {"val_kmer7_nonzero_mse": 0.40, "val_kmer7_zero_mse": 13.7,
              "val_kmer4_mse": 0.036, "val_kmer3_mse": 0.006, "val_gc_mse": 0.0002}
 COLUMNS = [("val_kmer7_nonzero_mse", "7-mer MSE non-zero"),
@@ -47,20 +51,27 @@ COLUMNS = [("val_kmer7_nonzero_mse", "7-mer MSE non-zero"),
            ("val_gc_mse", "GC MSE")]
 
 
-def demo_window_files(directory: Path, n_genomes: int) -> list[Path]:
-    """Window profiles of the first n_genomes / 4 demo genomes of each organism type."""
+def demo_fastas(directory: Path, n_genomes: int) -> list[Path]:
+    """The first n_genomes / 4 demo genomes of each organism type, as .fna.gz files."""
     demo = yaml.safe_load((REPO / "config/demo.yaml").read_text())
-    base = yaml.safe_load((REPO / "config/config.yaml").read_text())
     sheet = pd.read_csv(REPO / demo["genomes"], sep="\t")
     chosen = sheet.groupby("organism_type").head(max(1, n_genomes // 4))
-    paths = []
+    fastas = []
     for genome_id, organism_type in zip(chosen.genome_id, chosen.organism_type, strict=True):
-        fasta = directory / f"{genome_id}.fna.gz"
-        with open(fasta, "wb") as handle:
+        fastas.append(directory / f"{genome_id}.fna.gz")
+        with open(fastas[-1], "wb") as handle:
             write_fasta_gz(synthesize_genome(genome_id, organism_type, demo["seed"]), handle)
-        profiles = read_window_profiles(fasta, window_length=WINDOW_LENGTH, stride=WINDOW_LENGTH,
-                                        min_length=base["kmers"]["min_genome_length"])
-        paths.append(directory / f"{genome_id}.npy")
+    return fastas
+
+
+def window_files(fastas: list[Path], directory: Path, window_length: int) -> list[Path]:
+    """Profile each genome's windows of ``window_length`` with the real profiler."""
+    directory.mkdir()
+    paths = []
+    for fasta in fastas:
+        profiles = read_window_profiles(fasta, window_length=window_length,
+                                        stride=window_length, min_length=MIN_GENOME_LENGTH)
+        paths.append(directory / fasta.name.replace(".fna.gz", ".npy"))
         np.save(paths[-1], profiles)
     return paths
 
@@ -139,10 +150,47 @@ def table_row(name: str, metrics: dict) -> str:
     return f"{name:<34}" + " ".join(cells)
 
 
+def held_out_metrics(paths: list[Path], window_length: int, args, device: torch.device,
+                     model_dir: Path) -> None:
+    """Train the default preset on ``paths`` through the real training loop and print the
+    held-out window metrics beside the reference, the training windows and the ceiling."""
+    training = TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, beta=args.beta,
+                              kl_warmup_epochs=max(1, args.epochs // 3),
+                              val_fraction=args.val_fraction,
+                              max_windows_per_genome=args.windows, seed=7, device=str(device))
+    windows = {"window_length": window_length, "stride": window_length,
+               "min_length": MIN_GENOME_LENGTH}
+    started = time.perf_counter()
+    model, history = train_genome_vae(
+        paths, PRESETS["default"], training, windows, device=device,
+        model_path=model_dir / "genome_vae.pt", metrics_path=model_dir / "metrics.jsonl",
+        resume_path=model_dir / "resume.pt")
+    seconds = time.perf_counter() - started
+    data = prepare_data(paths, training)
+    best = min(history, key=lambda row: row["val_loss"])
+    on_training = evaluate(model, data.files, data.train_index[:len(data.val_index)],
+                           training.beta, profile_normalisation(window_length), device,
+                           training.batch_size)
+    print(f"\n{window_length:,} bp windows: trained the default preset on "
+          f"{len(data.train_ids)} genomes ({len(data.train_index)} windows), {args.epochs} "
+          f"epochs in {seconds:.0f} s; best epoch {best['epoch']}; held out: "
+          f"{len(data.val_ids)} genomes ({len(data.val_index)} windows, "
+          f"{best['val_kmer7_nonzero_percent']:.1f}% of 7-mers present)")
+    print(" " * 34 + " ".join(f"{label[:10]:>10}" for _, label in COLUMNS))
+    print(table_row("reference run (design notes)", REFERENCE))
+    print(table_row("this model, held-out windows", best))
+    print(table_row("this model, training windows", on_training))
+    print(table_row("composition ceiling, held-out",
+                    composition_ceiling(data.files, data.val_index)))
+    met = best["val_kmer7_zero_mse"] < 1.0 and best["val_gate_accuracy"] > 0.95
+    print(f"target (zero 7-mer MSE < 1.0 and gate accuracy > 95%): {'met' if met else 'not met'}")
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--genomes", type=int, default=96, help="demo genomes (a quarter per type)")
     parser.add_argument("--windows", type=int, default=8, help="windows per genome at most")
+    parser.add_argument("--window-lengths", type=int, nargs="+", default=[WINDOW_LENGTH],
+                        help="window lengths (bp) to train and evaluate at, one model each")
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--beta", type=float, default=1.0)
@@ -160,9 +208,11 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        fastas = demo_fastas(tmp, args.genomes)
         started = time.perf_counter()
-        paths = demo_window_files(tmp, args.genomes)
-        print(f"profiled {len(paths)} demo genomes in {time.perf_counter() - started:.1f} s")
+        paths = window_files(fastas, tmp / str(WINDOW_LENGTH), WINDOW_LENGTH)
+        print(f"profiled the {WINDOW_LENGTH:,} bp windows of {len(paths)} demo genomes in "
+              f"{time.perf_counter() - started:.1f} s")
 
         batch = np.concatenate([np.load(p) for p in paths])[:128]
         presets = ["default"] if args.skip_wide else ["default", "wide"]
@@ -174,37 +224,12 @@ def main() -> int:
         if "wide" in rates:
             print(f"  default / wide: {rates['default'] / rates['wide']:.2f}x")
 
-        training = TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, beta=args.beta,
-                                  kl_warmup_epochs=max(1, args.epochs // 3),
-                                  val_fraction=args.val_fraction,
-                                  max_windows_per_genome=args.windows, seed=7,
-                                  device=str(device))
-        windows = {"window_length": WINDOW_LENGTH, "stride": WINDOW_LENGTH, "min_length": 10000}
-        started = time.perf_counter()
-        model, history = train_genome_vae(
-            paths, PRESETS["default"], training, windows, device=device,
-            model_path=tmp / "genome_vae.pt", metrics_path=tmp / "metrics.jsonl",
-            resume_path=tmp / "resume.pt")
-        seconds = time.perf_counter() - started
-        data = prepare_data(paths, training)
-        best = min(history, key=lambda row: row["val_loss"])
-        on_training = evaluate(model, data.files, data.train_index[:len(data.val_index)],
-                               training.beta, profile_normalisation(WINDOW_LENGTH), device,
-                               training.batch_size)
-        print(f"\ntrained the default preset: {len(data.train_ids)} genomes "
-              f"({len(data.train_index)} windows), {args.epochs} epochs in {seconds:.0f} s; "
-              f"best epoch {best['epoch']}; held out: {len(data.val_ids)} genomes "
-              f"({len(data.val_index)} windows, {best['val_kmer7_nonzero_percent']:.1f}% "
-              "of 7-mers present)")
-        print("\n" + " " * 34 + " ".join(f"{label[:10]:>10}" for _, label in COLUMNS))
-        print(table_row("reference run (design notes)", REFERENCE))
-        print(table_row("this model, held-out windows", best))
-        print(table_row("this model, training windows", on_training))
-        print(table_row("composition ceiling, held-out",
-                        composition_ceiling(data.files, data.val_index)))
-        target = best["val_kmer7_zero_mse"] < 1.0 and best["val_gate_accuracy"] > 0.95
-        print(f"\ntarget (zero 7-mer MSE < 1.0 and gate accuracy > 95%): "
-              f"{'met' if target else 'not met'}")
+        for window_length in args.window_lengths:
+            if window_length != WINDOW_LENGTH:
+                paths = window_files(fastas, tmp / str(window_length), window_length)
+            model_dir = tmp / f"model_{window_length}"
+            model_dir.mkdir()
+            held_out_metrics(paths, window_length, args, device, model_dir)
     return 0
 
 

@@ -102,3 +102,17 @@ def test_a_genome_without_embedding_is_an_error(tmp_path):
                       inputs["table"], types, tmp_path / "out", val_fraction=0.2,
                       test_fraction=0.2, min_confidence=0.5, min_ingredient_media=2, seed=0)
     assert not (tmp_path / "out" / "dataset.json").exists()
+
+
+def test_the_report_explains_a_dataset_without_test_genomes(tmp_path):
+    from mediagen.cvae.evaluate import EvaluationSettings
+    from mediagen.cvae.report import write_report
+
+    folder, _ = build_tiny_dataset(tmp_path, genomes_per_type=2)  # too few to hold one out
+    assert not (load_dataset(folder).samples["split"] == "test").any()
+    settings = EvaluationSettings(threshold=1e-6, n_generated=3, temperature=0.5, n_examples=2,
+                                  seed=0)
+    with pytest.raises(MediagenError, match=r"test split holds no genome.*"
+                                            r"genomes per type: archaea 2, bacteria 2"):
+        write_report(tmp_path / "cvae.pt", folder, tmp_path / "reports", settings)
+    assert not (tmp_path / "reports").exists()

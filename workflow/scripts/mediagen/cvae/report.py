@@ -24,7 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend is chosen first)
 import pandas as pd  # noqa: E402
 
 from ..atomic import atomic_path, atomic_write_bytes, atomic_write_text  # noqa: E402
-from .dataset import load_dataset  # noqa: E402
+from ..errors import MediagenError  # noqa: E402
+from .dataset import Dataset, load_dataset  # noqa: E402
 from .evaluate import Evaluation, EvaluationSettings, evaluate  # noqa: E402
 from .generate import write_recipes  # noqa: E402
 from .model import ConditionalMediaVAE, parameter_count  # noqa: E402
@@ -197,13 +198,27 @@ def _within_type_note(evaluation: Evaluation) -> str:
             "resemblance below.")
 
 
+def _require_test_genomes(dataset: Dataset, dataset_dir) -> None:
+    """The report judges the model on held-out genomes; without any it has nothing to say."""
+    if (dataset.samples["split"] == "test").any():
+        return
+    counts = dataset.samples.groupby("organism_type")["genome_id"].nunique()
+    have = ", ".join(f"{organism_type} {n}" for organism_type, n in counts.items())
+    raise MediagenError(
+        f"{dataset_dir}: the dataset's test split holds no genome, so there is nothing to "
+        f"evaluate the model on. A type needs at least 3 genomes with growth pairs before one "
+        f"is held out (genomes per type: {have}). Add genomes and growth pairs, or build the "
+        f"model alone: snakemake results/models/cvae_all.pt")
+
+
 def write_report(
     model_path: str | Path, dataset_dir: str | Path, out_dir: str | Path,
     settings: EvaluationSettings,
 ) -> Evaluation:
     out_dir = Path(out_dir)
-    model = ConditionalMediaVAE.load(model_path)
     dataset = load_dataset(dataset_dir)
+    _require_test_genomes(dataset, dataset_dir)
+    model = ConditionalMediaVAE.load(model_path)
     evaluation = evaluate(model, dataset, settings)
     figures = {"latent_pca": latent_figure(evaluation),
                "training_curves": training_figure(model.record.history)}
