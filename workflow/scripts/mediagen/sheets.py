@@ -45,7 +45,7 @@ def _validate_rows(frame: pd.DataFrame, schema: dict, path: Path) -> None:
             f"{path}: missing column(s) {', '.join(missing)}; the header must hold "
             f"{', '.join(schema['properties'])} (tab-separated)"
         )
-    validator = jsonschema.Draft7Validator(schema)
+    validator = jsonschema.Draft202012Validator(schema)
     for number, record in enumerate(frame.to_dict(orient="records"), start=2):
         record = {key: value for key, value in record.items() if value != ""}
         error = next(iter(sorted(validator.iter_errors(record), key=str)), None)
