@@ -1,4 +1,4 @@
-"""Where training runs: CUDA with bf16 autocast when a GPU is present, else the CPU."""
+"""Where the models run: CUDA with bf16 autocast when a GPU is present, else the CPU."""
 
 import contextlib
 import logging
@@ -15,9 +15,9 @@ def pick_device(requested: str = "auto") -> torch.device:
     else:
         device = torch.device(requested)
     if device.type == "cuda":
-        log.info("training on %s (%s)", device, torch.cuda.get_device_name(device))
+        log.info("running on %s (%s)", device, torch.cuda.get_device_name(device))
     else:
-        log.info("training on the CPU (%d threads)", torch.get_num_threads())
+        log.info("running on the CPU (%d threads)", torch.get_num_threads())
     return device
 
 
