@@ -14,15 +14,11 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/demo.smk"
-include: "workflow/rules/download.smk"
-include: "workflow/rules/mediadive.smk"
+include: "workflow/rules/sources.smk"
 include: "workflow/rules/catalog.smk"
 include: "workflow/rules/kmers.smk"
-include: "workflow/rules/embeddings.smk"
 include: "workflow/rules/genome_vae.smk"
-include: "workflow/rules/datasets.smk"
-include: "workflow/rules/train.smk"
-include: "workflow/rules/report.smk"
+include: "workflow/rules/cvae.smk"
 
 
 rule all:

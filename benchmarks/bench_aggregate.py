@@ -1,7 +1,7 @@
 """How cheap is aggregate_profiles over thousands of genomes?
 
 Generates per-genome k-mer count files in the count_kmers format
-(``results/kmers/{genome_id}.npz``, written by ``mediagen.kmer_profile.write_counts_npz``)
+(``results/kmers/{genome_id}.npz``, written by ``mediagen.kmers.profile.write_counts_npz``)
 for ``--genomes`` genomes (default 2,000). ``--distinct`` synthetic genomes (default 200)
 are counted for real arrays: 8-mer counts drawn from a composition with its own GC
 content per genome, every other count folded from them, so the files hold what
@@ -13,7 +13,7 @@ windows.
 Then, each in a fresh process, on the same files and for the same tables
 (profiles.parquet plus the configured methods):
 
-- streaming: ``mediagen.aggregate.aggregate_profiles``, the rule's code: one file open
+- streaming: ``mediagen.kmers.aggregate.aggregate_profiles``, the rule's code: one file open
   at a time, only the arrays the tables need, rows written into preallocated matrices;
 - load-all: the peer, loading every file's arrays into memory first, then building the
   same tables.
@@ -37,10 +37,10 @@ from itertools import repeat
 from pathlib import Path
 
 import numpy as np
-from mediagen.aggregate import aggregate_profiles
-from mediagen.embedding_methods import METHOD_DIMS, embed_counts, method_column_names
-from mediagen.embedding_table import read_embedding_table, write_embedding_table
-from mediagen.kmer_profile import NPZ_KEYS, GenomeCounts, fold_canonical, write_counts_npz
+from mediagen.kmers.aggregate import aggregate_profiles
+from mediagen.kmers.embedding_methods import METHOD_DIMS, embed_counts, method_column_names
+from mediagen.kmers.embedding_table import read_embedding_table, write_embedding_table
+from mediagen.kmers.profile import NPZ_KEYS, GenomeCounts, fold_canonical, write_counts_npz
 
 DEFAULT_METHODS = ("kmer_64", "kmer_128", "stats")  # config/config.yaml kmers.methods
 BASES = 4

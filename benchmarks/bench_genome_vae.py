@@ -32,15 +32,15 @@ import numpy as np
 import pandas as pd
 import torch
 import yaml
-from mediagen.demo_genomes import synthesize_genome, write_fasta_gz
+from mediagen.demo.genomes import synthesize_genome, write_fasta_gz
 from mediagen.device import autocast, pick_device
 from mediagen.genome_vae.config import PRESETS, TrainingConfig
 from mediagen.genome_vae.data import normalise_profiles, profile_normalisation
 from mediagen.genome_vae.loss import genome_vae_loss
 from mediagen.genome_vae.model import PRESENT_THRESHOLD, GenomeVAE
 from mediagen.genome_vae.train import evaluate, make_optimizer, prepare_data, train_genome_vae
-from mediagen.kmer_profile import read_window_profiles
-from mediagen.profile_layout import KMER7, LOG_EPSILON, LOG_FLOOR
+from mediagen.kmers.layout import KMER7, LOG_EPSILON, LOG_FLOOR
+from mediagen.kmers.profile import read_window_profiles
 
 REPO = Path(__file__).resolve().parents[1]
 WINDOW_LENGTH = 5000  # the default of config/config.yaml

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 from isal import igzip
-from mediagen.kmer_profile import count_genome, read_genome_profile
+from mediagen.kmers.profile import count_genome, read_genome_profile
 
 KS = (7, 4, 3)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from mediagen.embedding_table import write_embedding_table
-from mediagen.media_table import MediaMatrix, write_media_matrix
+from mediagen.catalog.media_table import MediaMatrix, write_media_matrix
+from mediagen.kmers.embedding_table import write_embedding_table
 
 TYPES = ("bacteria", "archaea", "fungi", "protist")
 

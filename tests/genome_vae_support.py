@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 from mediagen.genome_vae.config import GenomeVAEConfig, TrainingConfig
-from mediagen.profile_layout import GC_INDEX, KMER3, KMER4, KMER7, LENGTH_INDEX, PROFILE_WIDTH
+from mediagen.kmers.layout import GC_INDEX, KMER3, KMER4, KMER7, LENGTH_INDEX, PROFILE_WIDTH
 
 WINDOW_LENGTH = 5000
 WINDOWS = {"window_length": WINDOW_LENGTH, "stride": WINDOW_LENGTH, "min_length": 10000}

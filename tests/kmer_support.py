@@ -11,7 +11,7 @@ from itertools import product
 from pathlib import Path
 
 import numpy as np
-from mediagen.profile_layout import GC_INDEX, KMER3, KMER4, KMER7, LENGTH_INDEX, PROFILE_WIDTH
+from mediagen.kmers.layout import GC_INDEX, KMER3, KMER4, KMER7, LENGTH_INDEX, PROFILE_WIDTH
 
 CODE = {"A": 0, "C": 1, "G": 2, "T": 3}
 COMPLEMENT = str.maketrans("ACGT", "TGCA")

@@ -9,15 +9,15 @@ import pyarrow.parquet as pq
 import pytest
 from loopback_http import Response
 from mediadive_support import api_payloads, write_folder
-from mediagen.candidates import NcbiSettings, derive_candidates
-from mediagen.catalog import open_catalog, store_genome_embeddings
-from mediagen.catalog_build import CatalogOutputs, CatalogSettings, build_catalog_files
+from mediagen.catalog.build import CatalogOutputs, CatalogSettings, build_catalog_files
+from mediagen.catalog.composition import flatten_composition
+from mediagen.catalog.database import open_catalog, store_genome_embeddings
+from mediagen.catalog.growth_pairs import read_growth_pairs
+from mediagen.catalog.media_table import read_media_matrix
 from mediagen.errors import MediagenError
-from mediagen.growth_pairs import read_growth_pairs
-from mediagen.http_client import RetryPolicy
-from mediagen.media_composition import flatten_composition
-from mediagen.media_table import read_media_matrix
-from mediagen.mediadive import fetch_mediadive, load_snapshot
+from mediagen.sources.candidates import NcbiSettings, derive_candidates
+from mediagen.sources.http_client import RetryPolicy
+from mediagen.sources.mediadive import fetch_mediadive, load_snapshot
 
 GENOMES = (
     "genome_id\torganism_name\torganism_type\ttaxid\tsource\n"

@@ -4,10 +4,10 @@
 import pytest
 from conftest import run_snakemake
 from loopback_http import Response
-from mediagen.catalog import open_catalog
-from mediagen.growth_pairs import read_growth_pairs
-from mediagen.media_table import read_media_matrix
-from mediagen.sheets import load_genome_sheet, load_growth_sheet
+from mediagen.catalog.database import open_catalog
+from mediagen.catalog.growth_pairs import read_growth_pairs
+from mediagen.catalog.media_table import read_media_matrix
+from mediagen.catalog.sheets import load_genome_sheet, load_growth_sheet
 
 TARGET = "results/catalog/media.parquet"
 

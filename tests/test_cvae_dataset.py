@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from cvae_support import build_tiny_dataset, write_inputs
+from mediagen.catalog.media_table import read_media_matrix
 from mediagen.cvae.dataset import SPLITS, build_dataset, load_dataset, split_genomes
 from mediagen.cvae.transform import MediaTransform
 from mediagen.errors import MediagenError
-from mediagen.media_table import read_media_matrix
 
 
 @pytest.fixture(scope="module")

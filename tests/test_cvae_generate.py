@@ -9,10 +9,10 @@ from cvae_support import TINY_CVAE, build_tiny_dataset, keep_logging, single_thr
 from mediagen.cli import main
 from mediagen.cvae.generate import genome_condition, interpolate, recipes_for
 from mediagen.cvae.train import train_phase
-from mediagen.demo_genomes import synthesize_genome, write_fasta_gz
-from mediagen.embedding_methods import embed_counts
+from mediagen.demo.genomes import synthesize_genome, write_fasta_gz
 from mediagen.errors import MediagenError
-from mediagen.kmer_profile import count_genome
+from mediagen.kmers.embedding_methods import embed_counts
+from mediagen.kmers.profile import count_genome
 
 one_thread = pytest.fixture(scope="module", autouse=True)(single_thread)
 restore_logging = pytest.fixture(autouse=True)(keep_logging)

@@ -7,7 +7,7 @@ from cvae_support import TINY_CVAE, build_tiny_dataset, single_thread
 from mediagen.cvae.config import TrainingSettings
 from mediagen.cvae.dataset import load_dataset
 from mediagen.cvae.model import ConditionalMediaVAE, cvae_loss
-from mediagen.cvae.train import new_model
+from mediagen.cvae.train import fit, new_model
 from mediagen.cvae.transform import ConditionTransform, Embedding
 from mediagen.errors import MediagenError
 
@@ -21,7 +21,7 @@ def trained(tmp_path_factory):
     dataset = load_dataset(folder)
     model = new_model(dataset, TINY_CVAE, {"min_genome_length": 100})
     settings = TrainingSettings.from_config(TINY_CVAE, seed=1)
-    model.fit(dataset.splits["train"], dataset.splits["val"], settings, label="all")
+    fit(model, dataset.splits["train"], dataset.splits["val"], settings, label="all")
     return model, dataset, inputs, root
 
 

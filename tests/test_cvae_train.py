@@ -14,7 +14,7 @@ from cvae_support import TINY_CVAE, build_tiny_dataset, single_thread
 from mediagen.cvae.config import TrainingSettings
 from mediagen.cvae.dataset import load_dataset
 from mediagen.cvae.model import ConditionalMediaVAE
-from mediagen.cvae.train import new_model, train_phase
+from mediagen.cvae.train import fit, new_model, train_phase
 from mediagen.cvae.transform import Embedding
 
 EPOCH_LINE = re.compile(
@@ -34,8 +34,8 @@ def test_epoch_lines_have_the_documented_form(dataset_folder, caplog):
     model = new_model(dataset, TINY_CVAE, {})
     settings = TrainingSettings.from_config(TINY_CVAE, seed=0)
     with caplog.at_level(logging.INFO, logger="mediagen.cvae.train"):
-        history = model.fit(dataset.splits["train"], dataset.splits["val"], settings,
-                            label="bacteria")
+        history = fit(model, dataset.splits["train"], dataset.splits["val"], settings,
+                      label="bacteria")
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Epoch ")]
     assert len(lines) == 3
     for epoch, (line, row) in enumerate(zip(lines, history, strict=True), start=1):
@@ -53,7 +53,7 @@ def test_early_stopping_keeps_the_best_epoch(dataset_folder):
     model = new_model(dataset, TINY_CVAE, {})
     settings = TrainingSettings.from_config(
         {**TINY_CVAE, "epochs": 100, "patience": 2, "learning_rate": 0.05}, seed=0)
-    history = model.fit(dataset.splits["train"], dataset.splits["val"], settings, label="all")
+    history = fit(model, dataset.splits["train"], dataset.splits["val"], settings, label="all")
     best = min(history, key=lambda row: row["val_loss"])
     assert len(history) < 100
     assert history[-1]["epoch"] - best["epoch"] == 2

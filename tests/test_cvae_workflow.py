@@ -18,9 +18,7 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/datasets.smk"
-include: "workflow/rules/train.smk"
-include: "workflow/rules/report.smk"
+include: "workflow/rules/cvae.smk"
 
 
 rule all:

@@ -6,7 +6,7 @@ import pytest
 from download_support import download_path, genome_fasta, ncbi_package_zip
 from loopback_http import Response
 from mediagen.errors import MediagenError
-from mediagen.genome_download import DownloadSettings, fetch_genome
+from mediagen.sources.genome_download import DownloadSettings, fetch_genome
 
 ACCESSION = "GCF_000005845.2"
 
@@ -196,7 +196,7 @@ def test_unsafe_genome_id_is_refused(settings, out, tmp_path, genome_id):
 
 
 def test_malformed_accession_is_refused_before_any_request(loopback_server, settings):
-    from mediagen.ncbi_package import package_url
+    from mediagen.sources.ncbi_package import package_url
 
     with pytest.raises(MediagenError, match="not an NCBI assembly accession"):
         package_url(settings.ncbi_base_url, "GCF_12/../../x")

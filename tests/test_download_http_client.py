@@ -6,7 +6,7 @@ import time
 import pytest
 from loopback_http import LoopbackServer, Response
 from mediagen.errors import MediagenError
-from mediagen.http_client import (
+from mediagen.sources.http_client import (
     NotFoundError,
     RateLimiter,
     RetryPolicy,

@@ -3,8 +3,8 @@
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from mediagen.embedding_table import MAX_COLUMNS, read_embedding_table, write_embedding_table
 from mediagen.errors import MediagenError
+from mediagen.kmers.embedding_table import MAX_COLUMNS, read_embedding_table, write_embedding_table
 
 
 @pytest.mark.parametrize("width", [4, MAX_COLUMNS + 1])

@@ -22,7 +22,7 @@ from mediagen.genome_vae.data import (
 )
 from mediagen.genome_vae.loss import RECONSTRUCTION_SCALE, gate_metric_sums, genome_vae_loss
 from mediagen.genome_vae.model import DecodedProfile, GenomeVAE, VAEOutput, count_parameters
-from mediagen.profile_layout import LOG_FLOOR, PROFILE_WIDTH
+from mediagen.kmers.layout import LOG_FLOOR, PROFILE_WIDTH
 
 # Layer widths as the design states them: (in, out) of every dense block, and of the
 # plain linear heads, per preset.

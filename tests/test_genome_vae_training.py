@@ -10,13 +10,13 @@ import yaml
 from conftest import copy_workflow, run_snakemake
 from genome_vae_support import TINY, WINDOWS, tiny_training, write_window_files
 from mediagen.cli import main
-from mediagen.demo_genomes import synthesize_genome, write_fasta_gz
-from mediagen.embedding_table import read_embedding_table
+from mediagen.demo.genomes import synthesize_genome, write_fasta_gz
 from mediagen.errors import MediagenError
 from mediagen.genome_vae.data import normalise_profiles
 from mediagen.genome_vae.embed import embed_fasta, load_genome_vae, write_vae_table
 from mediagen.genome_vae.train import train_genome_vae
-from mediagen.kmer_profile import read_window_profiles
+from mediagen.kmers.embedding_table import read_embedding_table
+from mediagen.kmers.profile import read_window_profiles
 
 METRIC_KEYS = {
     "train_reconstruction", "train_kl", "kl_weight", "val_loss", "val_kmer7_bce",

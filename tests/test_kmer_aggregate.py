@@ -6,12 +6,12 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from kmer_support import random_sequence, reference_counts, write_fasta
-from mediagen.aggregate import aggregate_profiles
-from mediagen.embedding_methods import METHOD_DIMS, embed_counts, method_column_names
-from mediagen.embedding_table import read_embedding_table
 from mediagen.errors import MediagenError
-from mediagen.kmer_profile import count_genome, write_counts_npz
-from mediagen.profile_layout import profile_column_names
+from mediagen.kmers.aggregate import aggregate_profiles
+from mediagen.kmers.embedding_methods import METHOD_DIMS, embed_counts, method_column_names
+from mediagen.kmers.embedding_table import read_embedding_table
+from mediagen.kmers.layout import profile_column_names
+from mediagen.kmers.profile import count_genome, write_counts_npz
 
 # kmer_256 (65,536 columns) is checked through embed_counts: its table takes long to write
 METHODS = ["kmer_64", "kmer_128", "stats"]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from kmer_support import random_sequence, write_fasta
 from mediagen.errors import MediagenError
-from mediagen.fasta_bytes import genome_id_from_path
-from mediagen.kmer_profile import count_genome, read_genome_profile, read_window_profiles
+from mediagen.kmers.fasta_bytes import genome_id_from_path
+from mediagen.kmers.profile import count_genome, read_genome_profile, read_window_profiles
 
 GOOD = random_sequence(1, 3000)
 

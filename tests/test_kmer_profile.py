@@ -18,7 +18,8 @@ from kmer_support import (
     runs_of,
     write_fasta,
 )
-from mediagen.kmer_profile import (
+from mediagen.kmers.layout import GC_INDEX, KMER3, KMER4, KMER7, LENGTH_INDEX, PROFILE_WIDTH
+from mediagen.kmers.profile import (
     NPZ_KEYS,
     canonical_codes,
     canonical_index_table,
@@ -29,7 +30,6 @@ from mediagen.kmer_profile import (
     read_window_profiles,
     write_counts_npz,
 )
-from mediagen.profile_layout import GC_INDEX, KMER3, KMER4, KMER7, LENGTH_INDEX, PROFILE_WIDTH
 
 # Sequence pieces: single bases in both cases, ambiguity codes, N runs, and palindromic
 # 4-mers (equal to their reverse complement) so those are common, not luck.

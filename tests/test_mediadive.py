@@ -7,8 +7,9 @@ import pytest
 from conftest import REPO
 from loopback_http import Response
 from mediadive_support import COMPOSITIONS, MEDIA, api_payloads, envelope, serve, write_folder
-from mediagen.demo_genomes import demo_gc_position
-from mediagen.demo_media import (
+from mediagen.catalog.sheets import load_genome_sheet
+from mediagen.demo.genomes import demo_gc_position
+from mediagen.demo.media import (
     DEMO_SEED,
     demo_growth_pairs,
     media_by_type,
@@ -16,9 +17,13 @@ from mediagen.demo_media import (
     write_demo_snapshot,
 )
 from mediagen.errors import MediagenError
-from mediagen.http_client import RetryPolicy
-from mediagen.mediadive import MediaDiveClient, fetch_mediadive, load_snapshot, source_folder
-from mediagen.sheets import load_genome_sheet
+from mediagen.sources.http_client import RetryPolicy
+from mediagen.sources.mediadive import (
+    MediaDiveClient,
+    fetch_mediadive,
+    load_snapshot,
+    source_folder,
+)
 
 FAST = RetryPolicy(retries=2, backoff_seconds=0.01, timeout_seconds=0.5)
 

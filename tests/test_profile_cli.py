@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow.parquet as pq
 from kmer_support import random_sequence, reference_counts, write_fasta
 from mediagen.cli import main
-from mediagen.embedding_table import read_embedding_table
-from mediagen.profile_layout import profile_column_names
+from mediagen.kmers.embedding_table import read_embedding_table
+from mediagen.kmers.layout import profile_column_names
 
 MEDIAGEN = str(Path(sys.executable).with_name("mediagen"))
 

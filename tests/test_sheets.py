@@ -1,8 +1,8 @@
 """The genome and growth sheets: every bad row is refused with file, line and fix."""
 
 import pytest
+from mediagen.catalog.sheets import load_genome_sheet, load_growth_sheet
 from mediagen.errors import MediagenError
-from mediagen.sheets import load_genome_sheet, load_growth_sheet
 
 HEADER = "genome_id\torganism_name\torganism_type\ttaxid\tsource\n"
 GOOD_ROW = "ecoli\tEscherichia coli\tbacteria\t562\tGCF_000005845.2\n"

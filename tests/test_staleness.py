@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import copy_workflow, run_snakemake
 from kmer_support import random_sequence, write_fasta
-from mediagen.kmer_profile import read_window_profiles
+from mediagen.kmers.profile import read_window_profiles
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,8 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from mediagen.errors import MediagenError
-from mediagen.ncbi_package import is_assembly_accession
-from mediagen.sheets import load_genome_sheet, load_growth_sheet
+from mediagen.sources.ncbi_package import is_assembly_accession
+from mediagen.catalog.sheets import load_genome_sheet, load_growth_sheet
 
 
 validate(config, schema="../schemas/config.schema.yaml")

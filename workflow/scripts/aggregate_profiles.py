@@ -1,6 +1,6 @@
 """Rule aggregate_profiles: all genomes' counts -> profiles.parquet and the k-mer tables."""
 
-from mediagen.aggregate import aggregate_profiles
+from mediagen.kmers.aggregate import aggregate_profiles
 from mediagen.rule_job import rule_job
 
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mediagen.catalog_build import CatalogOutputs, CatalogSettings, build_catalog_files
+from mediagen.catalog.build import CatalogOutputs, CatalogSettings, build_catalog_files
 from mediagen.rule_job import rule_job
 
 job = snakemake  # noqa: F821 (set by Snakemake's script directive)

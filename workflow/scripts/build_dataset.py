@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
+from mediagen.catalog.sheets import load_genome_sheet
 from mediagen.cvae.dataset import build_dataset
 from mediagen.rule_job import rule_job
-from mediagen.sheets import load_genome_sheet
 
 job = snakemake  # noqa: F821 (set by Snakemake's script directive)
 

@@ -1,6 +1,6 @@
 """Rule count_kmers: one genome's k-mer counts and profile -> results/kmers/{genome_id}.npz."""
 
-from mediagen.kmer_profile import count_genome, write_counts_npz
+from mediagen.kmers.profile import count_genome, write_counts_npz
 from mediagen.rule_job import rule_job
 
 

@@ -3,11 +3,11 @@
 import os
 from pathlib import Path
 
-from mediagen.candidates import NcbiSettings, derive_candidates, write_sheet
 from mediagen.errors import MediagenError
-from mediagen.http_client import RetryPolicy
-from mediagen.mediadive import load_snapshot
 from mediagen.rule_job import rule_job
+from mediagen.sources.candidates import NcbiSettings, derive_candidates, write_sheet
+from mediagen.sources.http_client import RetryPolicy
+from mediagen.sources.mediadive import load_snapshot
 
 job = snakemake  # noqa: F821 (set by Snakemake's script directive)
 

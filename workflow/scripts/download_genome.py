@@ -2,8 +2,8 @@
 
 import os
 
-from mediagen.genome_download import DownloadSettings, fetch_genome
 from mediagen.rule_job import rule_job
+from mediagen.sources.genome_download import DownloadSettings, fetch_genome
 
 job = snakemake  # noqa: F821 (set by Snakemake's script directive)
 

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from mediagen.http_client import RetryPolicy
-from mediagen.mediadive import fetch_mediadive
 from mediagen.rule_job import rule_job
+from mediagen.sources.http_client import RetryPolicy
+from mediagen.sources.mediadive import fetch_mediadive
 
 job = snakemake  # noqa: F821 (set by Snakemake's script directive)
 

@@ -1,7 +1,7 @@
 """Rule synthesize_demo_genome: one synthetic demo genome as FASTA.gz."""
 
 from mediagen.atomic import atomic_open
-from mediagen.demo_genomes import synthesize_genome, write_fasta_gz
+from mediagen.demo.genomes import synthesize_genome, write_fasta_gz
 from mediagen.rule_job import rule_job
 
 with rule_job(snakemake) as log:

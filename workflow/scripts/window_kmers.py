@@ -2,7 +2,7 @@
 
 import numpy as np
 from mediagen.atomic import atomic_open
-from mediagen.kmer_profile import read_window_profiles
+from mediagen.kmers.profile import read_window_profiles
 from mediagen.rule_job import rule_job
 
 

@@ -9,9 +9,9 @@ genome_id is the file name without its FASTA and gzip suffixes.
 import numpy as np
 
 from ..device import pick_device
-from ..embedding_table import write_embedding_table
 from ..errors import MediagenError
-from ..fasta_bytes import genome_id_from_path
+from ..kmers.embedding_table import write_embedding_table
+from ..kmers.fasta_bytes import genome_id_from_path
 
 
 def add_arguments(parser) -> None:

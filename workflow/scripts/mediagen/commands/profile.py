@@ -10,11 +10,11 @@ import logging
 
 import numpy as np
 
-from ..embedding_table import write_embedding_table
 from ..errors import MediagenError
-from ..fasta_bytes import genome_id_from_path
-from ..kmer_profile import read_genome_profile
-from ..profile_layout import profile_column_names
+from ..kmers.embedding_table import write_embedding_table
+from ..kmers.fasta_bytes import genome_id_from_path
+from ..kmers.layout import profile_column_names
+from ..kmers.profile import read_genome_profile
 
 log = logging.getLogger(__name__)
 

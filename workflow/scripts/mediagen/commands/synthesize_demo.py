@@ -1,7 +1,7 @@
 """``mediagen synthesize-demo``: write one synthetic demo genome as FASTA.gz."""
 
 from ..atomic import atomic_open
-from ..demo_genomes import TYPE_MODELS, synthesize_genome, write_fasta_gz
+from ..demo.genomes import TYPE_MODELS, synthesize_genome, write_fasta_gz
 
 
 def add_arguments(parser) -> None:

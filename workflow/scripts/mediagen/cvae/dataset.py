@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path, atomic_write_text
-from ..embedding_table import read_embedding_table
+from ..catalog.media_table import MediaMatrix, read_media_matrix, write_media_matrix
 from ..errors import MediagenError
-from ..media_table import MediaMatrix, read_media_matrix, write_media_matrix
+from ..kmers.embedding_table import read_embedding_table
 from .transform import MediaTransform
 
 SPLITS = ("train", "val", "test")

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path, atomic_write_text
-from ..embedding_table import read_embedding_table
 from ..errors import MediagenError
+from ..kmers.embedding_table import read_embedding_table
 from .model import ConditionalMediaVAE
 from .transform import Embedding
 
@@ -141,8 +141,8 @@ def fasta_condition(
                 "not there; give its checkpoint with --genome-vae"
             )
         return Embedding(method, np.asarray(embed_fasta(vae_path, fasta)).reshape(-1))
-    from ..embedding_methods import embed_counts
-    from ..kmer_profile import count_genome
+    from ..kmers.embedding_methods import embed_counts
+    from ..kmers.profile import count_genome
 
     counts = count_genome(fasta, min_length=int(provenance.get("min_genome_length", 0)))
     return Embedding(method, embed_counts(method, counts.arrays()))

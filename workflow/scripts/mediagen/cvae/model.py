@@ -235,17 +235,7 @@ class ConditionalMediaVAE(nn.Module):
     def _device(self) -> torch.device:
         return next(self.parameters()).device
 
-    # -- training, saving, loading ----------------------------------------------------
-
-    def fit(self, train, val, settings, *, label: str, resume_path=None, fingerprint=""):
-        """Train on ``train``, stopping early on ``val``, and append the epochs to the
-        model's history; see :func:`mediagen.cvae.train.fit`."""
-        from .train import fit
-
-        history = fit(self, train, val, settings, label=label, resume_path=resume_path,
-                      fingerprint=fingerprint)
-        self.record.history = [*self.record.history, *history]
-        return history
+    # -- saving, loading ----------------------------------------------------
 
     def save(self, path: str | Path) -> None:
         record = self.record

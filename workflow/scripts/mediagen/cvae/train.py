@@ -80,7 +80,8 @@ def fit(
     resume_path: str | Path | None = None,
     fingerprint: str = "",
 ) -> list[dict]:
-    """Train ``model`` in place; return this run's per-epoch history.
+    """Train ``model`` in place; return this run's per-epoch history, which is also
+    appended to the model's record.
 
     Early stopping watches the validation loss, or the training loss when there
     is no validation sample. The best epoch's weights are loaded at the end.
@@ -156,6 +157,7 @@ def fit(
              "validation" if has_val else "training", state["best_loss"])
     model.load_state_dict(state["best_state"])
     model.to("cpu")
+    model.record.history = [*model.record.history, *state["history"]]
     return state["history"]
 
 
@@ -263,8 +265,8 @@ def train_phase(
     settings = TrainingSettings.from_config(cvae_config, seed)
     fingerprint = _fingerprint(phase, types, settings.affects_weights(), model.config.to_dict(),
                                train.x, train.c, val.x, model.state_dict())
-    history = model.fit(train, val, settings, label=phase, resume_path=resume_path,
-                        fingerprint=fingerprint)
+    history = fit(model, train, val, settings, label=phase, resume_path=resume_path,
+                  fingerprint=fingerprint)
     model.record.phase = phase
     model.record.types_seen = sorted(set(model.record.types_seen) | set(types))
     model.save(model_path)

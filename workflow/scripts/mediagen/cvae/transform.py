@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..errors import MediagenError
-from ..profile_layout import LOG_EPSILON
+from ..kmers.layout import LOG_EPSILON
 
 LOG_METHODS = frozenset({"profile", "kmer_64", "kmer_128", "kmer_256"})
 PER_COLUMN_METHODS = frozenset({"stats"})  # GC %, log length and N count: unlike units

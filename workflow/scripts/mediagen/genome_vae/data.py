@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from ..errors import MediagenError
-from ..profile_layout import LENGTH_INDEX, LOG_EPSILON, PROFILE_WIDTH
+from ..kmers.layout import LENGTH_INDEX, LOG_EPSILON, PROFILE_WIDTH
 
 WINDOW_SUFFIX = ".npy"
 MAX_OPEN_FILES = 128

@@ -14,8 +14,8 @@ import numpy as np
 import torch
 
 from ..checkpoint import load_checkpoint
-from ..embedding_table import write_embedding_table
 from ..errors import MediagenError
+from ..kmers.embedding_table import write_embedding_table
 from .config import GenomeVAEConfig
 from .data import WindowFiles, normalise_profiles
 from .model import GenomeVAE
@@ -90,7 +90,7 @@ class GenomeEmbedder:
 
     def embed_fasta(self, fasta_path: str | Path) -> np.ndarray:
         """Embedding of a FASTA / FASTA.gz genome, windowed as the training data was."""
-        from ..kmer_profile import read_window_profiles
+        from ..kmers.profile import read_window_profiles
 
         windows = self.meta["windows"]
         profiles = read_window_profiles(

@@ -10,7 +10,7 @@ dimensions. The total adds ``beta * kl_weight * KL``.
 import torch
 import torch.nn.functional as F
 
-from ..profile_layout import GC_INDEX, KMER3, KMER4, KMER7, PROFILE_WIDTH
+from ..kmers.layout import GC_INDEX, KMER3, KMER4, KMER7, PROFILE_WIDTH
 from .model import PRESENT_THRESHOLD, VAEOutput
 
 RECONSTRUCTION_SCALE = (PROFILE_WIDTH - 1) / 4

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from ..errors import MediagenError
-from ..profile_layout import (
+from ..kmers.layout import (
     GC_INDEX,
     KMER3,
     KMER4,

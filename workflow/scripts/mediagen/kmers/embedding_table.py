@@ -18,8 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .atomic import atomic_path
-from .errors import MediagenError
+from ..atomic import atomic_path
+from ..errors import MediagenError
 
 METADATA_KEY = b"mediagen"
 MAX_COLUMNS = 10_000

@@ -1,7 +1,7 @@
 """Genome embedding methods that come straight from the stored k-mer counts.
 
 Every method here is a function of the arrays in ``results/kmers/{genome_id}.npz``
-(see ``mediagen.kmer_profile``), so a new method never re-reads a FASTA file:
+(see ``mediagen.kmers.profile``), so a new method never re-reads a FASTA file:
 
 | method   | dim    | what                                                        |
 |----------|--------|-------------------------------------------------------------|
@@ -10,7 +10,7 @@ Every method here is a function of the arrays in ``results/kmers/{genome_id}.npz
 | kmer_256 | 65,536 | frequencies of all 8-mers                                    |
 | stats    | 4      | GC %, AT % (of A/C/G/T bases), natural log of the A/C/G/T    |
 |          |        | length, count of N and other ambiguity codes                 |
-| profile  | 8,362  | the genome profile (``mediagen.profile_layout``)             |
+| profile  | 8,362  | the genome profile (``mediagen.kmers.layout``)             |
 
 Functions take a mapping from npz key to array, so an open ``np.load`` file
 works as well as a dict: only the keys a method needs are read.
@@ -23,7 +23,7 @@ from itertools import product
 
 import numpy as np
 
-from .profile_layout import PROFILE_WIDTH, profile_column_names
+from .layout import PROFILE_WIDTH, profile_column_names
 
 PLAIN_KMER_METHODS = {"kmer_64": 4, "kmer_128": 6, "kmer_256": 8}
 STATS_COLUMNS = ("gc_percent", "at_percent", "log_length", "n_count")

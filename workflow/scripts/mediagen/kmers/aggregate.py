@@ -2,7 +2,7 @@
 
 ``results/embeddings/profiles.parquet`` (columns from
 ``profile_layout.profile_column_names()``) and one table per configured method
-(``mediagen.embedding_methods``) are filled in one streaming pass over the
+(``mediagen.kmers.embedding_methods``) are filled in one streaming pass over the
 per-genome npz files: each file is opened once and only the arrays the methods
 need are read, so thousands of genomes cost seconds and little memory. Window
 files are never read here.
@@ -16,7 +16,7 @@ import numpy as np
 
 from .embedding_methods import METHOD_DIMS, METHOD_KEYS, embed_counts, method_column_names
 from .embedding_table import write_embedding_table
-from .kmer_profile import read_counts_arrays
+from .profile import read_counts_arrays
 
 log = logging.getLogger(__name__)
 

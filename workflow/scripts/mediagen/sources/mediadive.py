@@ -40,8 +40,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 from urllib.request import url2pathname
 
-from .atomic import atomic_write_text
-from .errors import MediagenError
+from ..atomic import atomic_write_text
+from ..errors import MediagenError
 from .http_client import NotFoundError, RateLimiter, RetryPolicy, fetch_bytes
 
 log = logging.getLogger(__name__)

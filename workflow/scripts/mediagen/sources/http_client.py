@@ -23,9 +23,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .atomic import atomic_path
-from .errors import MediagenError
+from .. import __version__
+from ..atomic import atomic_path
+from ..errors import MediagenError
 
 log = logging.getLogger(__name__)
 

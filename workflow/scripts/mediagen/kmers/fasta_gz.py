@@ -14,8 +14,8 @@ from pathlib import Path
 
 from isal import igzip
 
-from .atomic import atomic_path
-from .errors import MediagenError
+from ..atomic import atomic_path
+from ..errors import MediagenError
 from .fasta_bytes import GZIP_READ_ERRORS
 
 GZIP_MAGIC = b"\x1f\x8b"

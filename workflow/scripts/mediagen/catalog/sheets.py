@@ -12,9 +12,9 @@ import jsonschema
 import pandas as pd
 import yaml
 
-from .errors import MediagenError
+from ..errors import MediagenError
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schemas"
 
 ORGANISM_TYPES = ("bacteria", "archaea", "fungi", "protist", "virus")
 _TYPE_ALIASES = {"archea": "archaea"}

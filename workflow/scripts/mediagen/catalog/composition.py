@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import MediagenError
+from ..errors import MediagenError
 from .media_table import MediaMatrix
 
 log = logging.getLogger(__name__)

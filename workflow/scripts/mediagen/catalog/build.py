@@ -9,16 +9,16 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import build_catalog
+from ..sources.mediadive import load_snapshot
+from .composition import flatten_composition, media_matrix, report_problems, select_media
+from .database import build_catalog
 from .growth_pairs import (
     check_growth_pairs,
     split_by_selection,
     write_excluded,
     write_growth_pairs,
 )
-from .media_composition import flatten_composition, media_matrix, report_problems, select_media
 from .media_table import write_media_matrix
-from .mediadive import load_snapshot
 from .sheets import load_genome_sheet, load_growth_sheet
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from isal import igzip, igzip_lib
 
-from .errors import MediagenError
+from ..errors import MediagenError
 
 GZIP_MAGIC = b"\x1f\x8b"
 HEADER_BYTE = ord(">")

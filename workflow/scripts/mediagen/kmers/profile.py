@@ -1,6 +1,6 @@
 """Genome k-mer counts and the 8,362-field profile, from a FASTA or FASTA.gz file.
 
-The profile follows ``mediagen.profile_layout``: A/C/G/T length, canonical 7-,
+The profile follows ``mediagen.kmers.layout``: A/C/G/T length, canonical 7-,
 4- and 3-mer frequencies, GC fraction. A canonical k-mer is the smaller 2-bit
 code (A=0, C=1, G=2, T=3, first base most significant) of a k-mer and its
 reverse complement; canonical k-mers are indexed in ascending code order. A
@@ -43,11 +43,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import kmer_kernels
-from .atomic import atomic_path
-from .errors import MediagenError
+from ..atomic import atomic_path
+from ..errors import MediagenError
+from . import kernels
 from .fasta_bytes import check_sequence_bytes, count_ambiguous, read_fasta_bytes
-from .profile_layout import GC_INDEX, KMER3, KMER4, KMER7, LENGTH_INDEX, PROFILE_WIDTH
+from .layout import GC_INDEX, KMER3, KMER4, KMER7, LENGTH_INDEX, PROFILE_WIDTH
 
 PROFILE_KS = (7, 4, 3)
 
@@ -119,7 +119,7 @@ class _Scan:
         folded = self.longest.reshape(4**k, -1).sum(axis=1, dtype=np.int64)
         if k == self.k_max:
             return folded
-        offset = kmer_kernels.TAIL_OFFSETS[k]
+        offset = kernels.TAIL_OFFSETS[k]
         return folded + self.tails[offset : offset + 4**k]
 
     def canonical(self, k: int) -> np.ndarray:
@@ -166,10 +166,10 @@ def _scan(path: Path, data: np.ndarray, k_max: int, min_length: int) -> _Scan:
     # uint32 counts keep the table in cache; no count can reach 2**32 in a smaller file
     dtype = np.uint32 if data.size < 2**32 else np.int64
     longest = np.zeros(4**k_max, dtype=dtype)
-    tails = np.zeros(kmer_kernels.TAIL_SIZE, dtype=np.int64)
+    tails = np.zeros(kernels.TAIL_SIZE, dtype=np.int64)
     other_bytes = np.zeros(256, dtype=np.int64)
-    record_lengths = kmer_kernels.count_fasta_kmers(
-        data, kmer_kernels.BYTE_CLASS, longest, k_max, tails, kmer_kernels.TAIL_OFFSETS,
+    record_lengths = kernels.count_fasta_kmers(
+        data, kernels.BYTE_CLASS, longest, k_max, tails, kernels.TAIL_OFFSETS,
         other_bytes,
     )
     scan = _Scan(longest, k_max, tails, other_bytes, record_lengths)
@@ -242,7 +242,7 @@ def read_window_profiles(
     data = read_fasta_bytes(path)
     scan = _scan(path, data, 3, min_length)
     bases = np.empty(scan.base_counts()[0], dtype=np.uint8)
-    kmer_kernels.compact_bases(data, kmer_kernels.BYTE_CLASS, bases)
+    kernels.compact_bases(data, kernels.BYTE_CLASS, bases)
     record_lengths = scan.record_lengths
     starts = window_starts(record_lengths, window_length, stride)
     if starts.size == 0:  # every record is shorter than a window: take the longest whole
@@ -250,7 +250,7 @@ def read_window_profiles(
         window_length = int(record_lengths[longest])
         starts = np.array([record_lengths[:longest].sum()], dtype=np.int64)
     out = np.empty((starts.size, PROFILE_WIDTH), dtype=np.float32)
-    kmer_kernels.window_profiles(
+    kernels.window_profiles(
         bases, starts, window_length, *map(canonical_index_table, PROFILE_KS), out
     )
     return out

@@ -18,8 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .atomic import atomic_path, atomic_write_text
-from .errors import MediagenError
+from ..atomic import atomic_path, atomic_write_text
+from ..errors import MediagenError
 
 log = logging.getLogger(__name__)
 

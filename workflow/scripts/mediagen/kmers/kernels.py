@@ -23,7 +23,7 @@ afresh over its slice of that array (``window_profiles``).
 import numpy as np
 from numba import njit
 
-from .profile_layout import GC_INDEX, KMER3, KMER4, KMER7, LENGTH_INDEX
+from .layout import GC_INDEX, KMER3, KMER4, KMER7, LENGTH_INDEX
 
 SKIP = 4  # whitespace: not sequence, does not break a run
 HEADER = 5  # '>': a header when it starts a line

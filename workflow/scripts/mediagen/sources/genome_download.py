@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import MediagenError
+from ..kmers.fasta_gz import FastaSummary, fasta_file_lines, write_fasta_gz
 from . import ncbi_package
-from .errors import MediagenError
-from .fasta_gz import FastaSummary, fasta_file_lines, write_fasta_gz
 from .http_client import (
     NotFoundError,
     RateLimiter,

@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from .atomic import atomic_write_text
-from .errors import MediagenError
+from ..atomic import atomic_write_text
+from ..errors import MediagenError
 from .http_client import RateLimiter, RetryPolicy, fetch_bytes
 from .mediadive import MediaDiveSnapshot
 

@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_path
-from .errors import MediagenError
-from .media_composition import Component, is_complex
+from ..atomic import atomic_path
+from ..errors import MediagenError
+from .composition import Component, is_complex
 
 SCHEMA = """
 CREATE TABLE media (

@@ -14,8 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .atomic import atomic_path
-from .errors import MediagenError
+from ..atomic import atomic_path
+from ..errors import MediagenError
 
 METADATA_KEY = b"mediagen"
 

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlencode
 
-from .errors import MediagenError
+from ..errors import MediagenError
 
 ASSEMBLY_ACCESSION = re.compile(r"GC[AF]_\d{9}\.\d+")
 DATA_DIR = "ncbi_dataset/data/"
