@@ -4,7 +4,8 @@ A toy catalog whose media belong to organism types (a type's media share a
 core of ingredients and draw extras from the type's own pool, amounts
 log-normal around each ingredient's typical concentration), genomes whose
 embeddings carry their type plus a per-genome "preference" that decides which
-of its type's media a genome grows on, and the growth pairs between them
+of its type's media a genome grows on (and its genus: a third of the preference
+range each), and the growth pairs between them
 (with some growth=false and low-confidence rows that must be left out).
 """
 
@@ -78,7 +79,9 @@ def write_inputs(
             vector = centres[t] + rng.normal(0, 0.5, size=dim)
             vector[0] = 4 * preference
             embeddings.append(vector)
-            genome_rows.append({"genome_id": genome_id, "organism_name": genome_id,
+            # three genera per type, by preference: relatives grow on similar media
+            genus = f"{organism_type.capitalize()}genus{int(3 * preference)}"
+            genome_rows.append({"genome_id": genome_id, "organism_name": f"{genus} sp{g:02d}",
                                 "organism_type": organism_type, "taxid": "",
                                 "source": f"resources/{genome_id}.fna.gz"})
             centre = preference * (len(type_media) - 1)
@@ -102,9 +105,10 @@ def write_inputs(
     write_embedding_table(table, [r["genome_id"] for r in genome_rows], matrix, method)
     sheet = root / "genomes.tsv"
     pd.DataFrame(genome_rows).to_csv(sheet, sep="\t", index=False)
+    genomes = pd.DataFrame(genome_rows).set_index("genome_id", drop=False)
     return {"media": media, "media_types": media_types, "pairs": frame, "sheet": sheet,
-            "table": table, "genome_types": {r["genome_id"]: r["organism_type"]
-                                             for r in genome_rows}}
+            "table": table, "genomes": genomes,
+            "genome_types": genomes["organism_type"].to_dict()}
 
 
 TINY_CVAE = {
@@ -134,9 +138,9 @@ def build_tiny_dataset(root: Path, **kwargs) -> tuple[Path, dict]:
     build_dataset(
         root / "results" / "catalog" / "media.parquet",
         root / "results" / "catalog" / "growth_pairs.parquet",
-        inputs["table"], inputs["genome_types"], folder,
-        val_fraction=0.2, test_fraction=0.2, min_confidence=0.5, min_ingredient_media=2,
-        seed=3,
+        inputs["table"], inputs["genomes"], folder,
+        val_fraction=0.2, test_fraction=0.2, unseen_genus_fraction=0.2, min_confidence=0.5,
+        min_ingredient_media=2, seed=3,
     )
     return folder, inputs
 

@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 from cvae_support import build_tiny_dataset, write_inputs
 from mediagen.catalog.media_table import read_media_matrix
-from mediagen.cvae.dataset import SPLITS, build_dataset, load_dataset, split_genomes
+from mediagen.cvae.dataset import (
+    SPLITS,
+    build_dataset,
+    genome_taxa,
+    load_dataset,
+    split_genomes,
+)
 from mediagen.cvae.transform import MediaTransform
 from mediagen.errors import MediagenError
 
@@ -27,17 +33,45 @@ def test_no_genome_in_two_splits_and_each_type_in_every_split(tiny):
         inputs["genome_types"]).tolist()
 
 
-def test_split_is_seeded_and_stratified():
-    types = {f"g{i:02d}": ("bacteria", "fungi")[i % 2] for i in range(40)}
-    first = split_genomes(types, 0.25, 0.25, seed=1)
-    assert first == split_genomes(types, 0.25, 0.25, seed=1)
-    assert first != split_genomes(types, 0.25, 0.25, seed=2)
-    for organism_type in ("bacteria", "fungi"):
-        counts = pd.Series([s for g, s in first.items() if types[g] == organism_type])
-        assert counts.value_counts().to_dict() == {"train": 10, "val": 5, "test": 5}
-    # a type too small to hold out trains only
-    assert set(split_genomes({"a": "virus", "b": "virus"}, 0.3, 0.3, seed=0).values()) == {
-        "train"}
+def named_genomes(n_genera: int, species_per_genus: int, organism_type="bacteria"):
+    rows = [{"genome_id": f"g{i}_{j}", "organism_name": f"Genus{i} species{j} strain 1",
+             "organism_type": organism_type}
+            for i in range(n_genera) for j in range(species_per_genus)]
+    return genome_taxa(pd.DataFrame(rows).set_index("genome_id"))
+
+
+def test_split_is_by_species_and_genus_seeded_and_stratified():
+    taxa = pd.concat([named_genomes(10, 4), named_genomes(10, 4, "fungi")
+                      .rename(lambda g: "f" + g)])
+    first = split_genomes(taxa, 0.1, 0.15, 0.1, seed=1)
+    pd.testing.assert_frame_equal(first, split_genomes(taxa, 0.1, 0.15, 0.1, seed=1))
+    assert not first.equals(split_genomes(taxa, 0.1, 0.15, 0.1, seed=2))
+    joined = taxa.join(first)
+    for organism_type, part in joined.groupby("organism_type"):
+        # 40 species: whole genera (4 species) held out, then 6 test and 4 val species
+        unseen = part[part["holdout"] == "unseen_genus"]
+        assert len(unseen) == 4 and unseen["genus"].nunique() == 1, organism_type
+        assert set(unseen["genus"]).isdisjoint(part.loc[part["split"] == "train", "genus"])
+        seen = part[part["holdout"] == "seen_genus"]
+        assert len(seen) == 6 and (part["split"] == "val").sum() == 4
+        trained = set(part.loc[part["split"] == "train", "genus"])
+        assert set(seen["genus"]) <= trained
+        assert set(part.loc[part["split"] == "val", "genus"]) <= trained
+    # every genome of a species shares its split; a small type trains only
+    twice = pd.concat([taxa, taxa.rename(lambda g: g + "_bis")])
+    split = twice.join(split_genomes(twice, 0.1, 0.15, 0.1, seed=1))
+    assert (split.groupby(["organism_type", "species"])["split"].nunique() == 1).all()
+    small = named_genomes(1, 2, "virus")
+    assert set(split_genomes(small, 0.3, 0.3, 0.3, seed=0)["split"]) == {"train"}
+
+
+def test_genomes_nobody_named_are_held_out_whole():
+    unnamed = genome_taxa(pd.DataFrame({
+        "organism_name": [""] * 20, "organism_type": ["bacteria"] * 20},
+        index=pd.Index([f"x{i}" for i in range(20)], name="genome_id")))
+    split = split_genomes(unnamed, 0.1, 0.15, 0.1, seed=0)
+    assert (split["holdout"] != "seen_genus").all()  # no genus has a relative in training
+    assert (split["holdout"] == "unseen_genus").sum() == 2 and (split["split"] == "val").sum() == 2
 
 
 def test_only_confident_growth_pairs_become_samples(tiny):
@@ -92,15 +126,18 @@ def test_media_transform_round_trip_keeps_absent_ingredients_at_zero():
 
 def test_a_genome_without_embedding_is_an_error(tmp_path):
     inputs = write_inputs(tmp_path, genomes_per_type=4)
-    types = dict(inputs["genome_types"], stranger="fungi")
+    genomes = pd.concat([inputs["genomes"], pd.DataFrame(
+        [{"organism_name": "Stranger x", "organism_type": "fungi"}],
+        index=pd.Index(["stranger"], name="genome_id"))])
     pairs = pd.concat([inputs["pairs"], pd.DataFrame([{
         "genome_id": "stranger", "media_id": "fun0", "growth": True, "confidence": 1.0,
         "source": "x"}])])
     pairs.to_parquet(tmp_path / "pairs.parquet", index=False)
     with pytest.raises(MediagenError, match=r"stranger.*re-run the embedding stage"):
         build_dataset(tmp_path / "results/catalog/media.parquet", tmp_path / "pairs.parquet",
-                      inputs["table"], types, tmp_path / "out", val_fraction=0.2,
-                      test_fraction=0.2, min_confidence=0.5, min_ingredient_media=2, seed=0)
+                      inputs["table"], genomes, tmp_path / "out", val_fraction=0.2,
+                      test_fraction=0.2, unseen_genus_fraction=0.2, min_confidence=0.5,
+                      min_ingredient_media=2, seed=0)
     assert not (tmp_path / "out" / "dataset.json").exists()
 
 

@@ -30,11 +30,15 @@ import pandas as pd
 
 from ..atomic import atomic_path, atomic_write_text
 from ..catalog.media_table import MediaMatrix, read_media_matrix, write_media_matrix
+from ..catalog.taxonomy import taxon_keys
 from ..errors import MediagenError
 from ..kmers.embedding_table import read_embedding_table
 from .transform import MediaTransform
 
 SPLITS = ("train", "val", "test")
+HOLDOUTS = ("seen_genus", "unseen_genus")
+SAMPLE_COLUMNS = ("genome_id", "media_id", "organism_type", "genus", "species", "split",
+                  "holdout")
 PAIR_COLUMNS = ("genome_id", "media_id", "growth", "confidence")
 
 log = logging.getLogger(__name__)
@@ -47,35 +51,87 @@ def dataset_files(folder: str) -> list[str]:
             f"{folder}/dataset.json"]
 
 
-def split_genomes(
-    genome_types: dict[str, str], val_fraction: float, test_fraction: float, seed: int
-) -> dict[str, str]:
-    """genome_id -> train/val/test, stratified by type, deterministic in ``seed``.
+def genome_taxa(genomes: pd.DataFrame) -> pd.DataFrame:
+    """organism_type, genus and species (see :mod:`mediagen.catalog.taxonomy`) per genome."""
+    keys = [taxon_keys(g, n) for g, n in zip(genomes.index, genomes["organism_name"],
+                                             strict=True)]
+    return pd.DataFrame({"organism_type": genomes["organism_type"].to_numpy(),
+                         "genus": [k[0] for k in keys], "species": [k[1] for k in keys]},
+                        index=genomes.index.rename("genome_id"))
 
-    A type with at least three genomes gets at least one validation and one test
-    genome when the fraction is above zero; a smaller type trains only.
+
+def split_genomes(
+    genomes: pd.DataFrame, val_fraction: float, test_fraction: float,
+    unseen_genus_fraction: float, seed: int,
+) -> pd.DataFrame:
+    """Split genomes by species and genus; ``genomes`` has organism_type, genus, species.
+
+    Returns a frame indexed like ``genomes`` with ``split`` (train, val, test) and
+    ``holdout`` (for test genomes: ``seen_genus`` or ``unseen_genus``; else empty). Per
+    organism type, seeded per type (adding genomes of one type leaves the others alone):
+
+    - whole genera holding up to ``unseen_genus_fraction`` of the type's species go to
+      test as ``unseen_genus`` (only where the type has at least three genera);
+    - of the genera left with two or more species, about ``test_fraction`` of the
+      species go to test as ``seen_genus`` and ``val_fraction`` to validation, never a
+      genus' last species, so every such genus keeps one in training;
+    - where no genus has two species (every genome named on its own), validation takes
+      whole genera instead.
+
+    A species' genomes always share one split. A type with fewer than three species
+    trains only.
     """
-    by_type: dict[str, list[str]] = {}
-    for genome_id, organism_type in genome_types.items():
-        by_type.setdefault(organism_type, []).append(genome_id)
-    assignment = {}
-    for organism_type, ids in sorted(by_type.items()):
-        rng = np.random.default_rng([seed, zlib.crc32(organism_type.encode())])
-        ids = sorted(ids)
-        ids = [ids[i] for i in rng.permutation(len(ids))]
-        n = len(ids)
-        n_test = _held_out_count(n, test_fraction)
-        n_val = _held_out_count(n, val_fraction)
-        if n_test + n_val >= n:
-            n_test = n_val = 0
-        for position, genome_id in enumerate(ids):
-            if position < n_test:
-                assignment[genome_id] = "test"
-            elif position < n_test + n_val:
-                assignment[genome_id] = "val"
-            else:
-                assignment[genome_id] = "train"
+    assignment = pd.DataFrame({"split": "train", "holdout": ""}, index=genomes.index)
+    for organism_type, part in sorted(genomes.groupby("organism_type"), key=lambda kv: kv[0]):
+        held: dict[str, tuple[str, str]] = {}  # species -> (split, holdout)
+        rng = np.random.default_rng([seed, zlib.crc32(str(organism_type).encode())])
+        members: dict[str, list[str]] = {}  # genus -> its species
+        for species, genus in sorted(set(zip(part["species"], part["genus"], strict=True))):
+            members.setdefault(genus, []).append(species)
+        n_species = sum(len(s) for s in members.values())
+        if n_species < 3:
+            continue
+        genera = sorted(members)
+        genera = [genera[i] for i in rng.permutation(len(genera))]
+        unseen = _whole_genera(genera, members, n_species, unseen_genus_fraction)
+        for genus in unseen:
+            held.update(dict.fromkeys(members[genus], ("test", "unseen_genus")))
+        kept = [g for g in genera if g not in unseen]
+        left_in_train = {g: len(members[g]) for g in kept}
+        candidates = sorted(s for g in kept if len(members[g]) >= 2 for s in members[g])
+        candidates = [candidates[i] for i in rng.permutation(len(candidates))]
+        genus_of = {s: g for g in kept for s in members[g]}
+        for split, holdout, fraction in (("test", "seen_genus", test_fraction),
+                                         ("val", "", val_fraction)):
+            wanted = _held_out_count(n_species, fraction)
+            for species in candidates:
+                if wanted and species not in held and left_in_train[genus_of[species]] > 1:
+                    held[species] = (split, holdout)
+                    left_in_train[genus_of[species]] -= 1
+                    wanted -= 1
+        if not candidates:  # nobody shares a genus: validation takes whole genera
+            for genus in _whole_genera(kept[::-1], members, n_species, val_fraction):
+                held.update(dict.fromkeys(members[genus], ("val", "")))
+        for species, (split, holdout) in held.items():
+            rows = part.index[part["species"] == species]
+            assignment.loc[rows, ["split", "holdout"]] = [split, holdout]
     return assignment
+
+
+def _whole_genera(genera: list[str], members: dict[str, list[str]], n_species: int,
+                  fraction: float) -> list[str]:
+    """Genera, in the order given, that together hold at most ``fraction`` of the species
+    (about that many where genera are small); at most half the genera, and none where
+    there are fewer than three."""
+    room = _held_out_count(n_species, fraction) if len(genera) >= 3 else 0
+    chosen = []
+    for genus in genera:
+        if len(chosen) >= len(genera) // 2 or room == 0:
+            break
+        if len(members[genus]) <= room:
+            chosen.append(genus)
+            room -= len(members[genus])
+    return chosen
 
 
 def _held_out_count(n: int, fraction: float) -> int:
@@ -114,16 +170,20 @@ def build_dataset(
     media_path: str | Path,
     pairs_path: str | Path,
     embedding_path: str | Path,
-    genome_types: dict[str, str],
+    genomes: pd.DataFrame,
     out_dir: str | Path,
     *,
     val_fraction: float,
     test_fraction: float,
+    unseen_genus_fraction: float,
     min_confidence: float,
     min_ingredient_media: int,
     seed: int,
 ) -> DatasetSummary:
-    """Write the dataset folder from the catalog, the growth pairs and the embeddings."""
+    """Write the dataset folder from the catalog, the growth pairs and the embeddings.
+
+    ``genomes`` is the genome sheet (index genome_id; organism_type, organism_name).
+    """
     out_dir = Path(out_dir)
     media = read_media_matrix(media_path)
     pairs = usable_pairs(pd.read_parquet(pairs_path), min_confidence, pairs_path)
@@ -139,7 +199,7 @@ def build_dataset(
             ", ".join(unknown_media[:10]),
         )
         pairs = pairs[~pairs["media_id"].isin(unknown_media)]
-    _require_known(pairs["genome_id"], genome_types, "the genome sheet", pairs_path,
+    _require_known(pairs["genome_id"], genomes.index, "the genome sheet", pairs_path,
                    "rebuild the catalog from the current sheets")
     genome_row = {genome_id: i for i, genome_id in enumerate(genome_ids)}
     _require_known(pairs["genome_id"], genome_row, str(embedding_path), pairs_path,
@@ -162,12 +222,9 @@ def build_dataset(
     grams = media.grams_per_litre[:, columns]
     media_transform = MediaTransform.fit(grams[[media_row[m] for m in dataset_media]])
 
-    pairs = pairs.assign(organism_type=pairs["genome_id"].map(genome_types))
-    split_of = split_genomes(
-        {g: genome_types[g] for g in sorted(set(pairs["genome_id"]))},
-        val_fraction, test_fraction, seed,
-    )
-    pairs = pairs.assign(split=pairs["genome_id"].map(split_of))
+    taxa = genome_taxa(genomes.loc[sorted(set(pairs["genome_id"]))])
+    split_of = split_genomes(taxa, val_fraction, test_fraction, unseen_genus_fraction, seed)
+    pairs = pairs.join(taxa, on="genome_id").join(split_of, on="genome_id")
     pairs = pairs.sort_values(["genome_id", "media_id"], kind="stable")
     samples = pd.concat([pairs[pairs["split"] == split] for split in SPLITS], ignore_index=True)
 
@@ -180,7 +237,7 @@ def build_dataset(
             with atomic_path(out_dir / f"{kind}_{split}.npy") as tmp, open(tmp, "wb") as handle:
                 np.save(handle, array)
     with atomic_path(out_dir / "samples.parquet") as tmp:
-        samples[["genome_id", "media_id", "organism_type", "split"]].to_parquet(tmp, index=False)
+        samples[list(SAMPLE_COLUMNS)].to_parquet(tmp, index=False)
     write_media_matrix(out_dir / "media.parquet", MediaMatrix(
         media_ids=media.media_ids,
         media_names=media.media_names,
@@ -191,7 +248,7 @@ def build_dataset(
 
     summary = DatasetSummary(
         n_samples={s: int((samples["split"] == s).sum()) for s in SPLITS},
-        n_genomes={s: len({g for g, v in split_of.items() if v == s}) for s in SPLITS},
+        n_genomes={s: int((split_of["split"] == s).sum()) for s in SPLITS},
         n_media=len(dataset_media),
         n_ingredients=int(columns.size),
         n_ingredients_dropped=len(media.ingredient_ids) - int(columns.size),

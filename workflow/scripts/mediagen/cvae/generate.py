@@ -3,9 +3,10 @@
 A condition is a genome embedding made the way the model was trained: read
 from the workflow's embedding table (a known genome), averaged over an
 organism type, or computed from a new FASTA with the model's own method. A
-proposal becomes a recipe: the ingredients above a threshold, largest first,
-and the nearest known catalog medium with its distance (Euclidean, in the
-model's transformed media space, over the model's ingredients).
+proposal becomes a recipe: its ingredients, largest first, the nearest known
+catalog medium with its distance (Euclidean, in the model's transformed media
+space, over the model's ingredients) and, where a ranking model speaks for the
+genome, the probability it gives that nearest medium.
 """
 
 import json
@@ -29,11 +30,14 @@ class Recipe:
     nearest_media_id: str
     nearest_media_name: str
     distance: float
+    probability: float | None = None  # the ranking's growth probability of the nearest medium
 
     def as_text(self) -> str:
+        grows = ("" if self.probability is None else
+                 f", growth probability {self.probability:.2f}")
         lines = [f"{self.label}: {len(self.ingredients)} ingredients; nearest known medium "
                  f"{self.nearest_media_id} ({self.nearest_media_name}), "
-                 f"distance {self.distance:.3f}"]
+                 f"distance {self.distance:.3f}{grows}"]
         lines += [f"  {grams:12.6g} g/L  {name}" for _, name, grams in self.ingredients]
         return "\n".join(lines)
 
@@ -43,7 +47,8 @@ class Recipe:
             "ingredients": [{"ingredient_id": i, "name": n, "g_per_l": g}
                             for i, n, g in self.ingredients],
             "nearest_medium": {"media_id": self.nearest_media_id,
-                               "name": self.nearest_media_name, "distance": self.distance},
+                               "name": self.nearest_media_name, "distance": self.distance,
+                               "growth_probability": self.probability},
         }
 
 
@@ -58,8 +63,11 @@ def reference_distances(model: ConditionalMediaVAE, grams_per_litre: np.ndarray)
 
 
 def recipes_for(
-    model: ConditionalMediaVAE, grams_per_litre: np.ndarray, labels: list[str], threshold: float
+    model: ConditionalMediaVAE, grams_per_litre: np.ndarray, labels: list[str],
+    probabilities: dict[str, float] | None = None,
 ) -> list[Recipe]:
+    """Recipes of proposals; ``probabilities`` (media id -> growth probability, from a
+    ranking of the genome) labels each with its nearest medium's."""
     grams_per_litre = np.atleast_2d(grams_per_litre)
     distances = reference_distances(model, grams_per_litre)
     nearest = distances.argmin(axis=1)
@@ -68,13 +76,15 @@ def recipes_for(
     recipes = []
     for row, label in enumerate(labels):
         amounts = grams_per_litre[row]
-        order = [j for j in np.argsort(-amounts, kind="stable") if amounts[j] > threshold]
+        order = [j for j in np.argsort(-amounts, kind="stable") if amounts[j] > 0]
+        nearest_id = reference.media_ids[nearest[row]]
         recipes.append(Recipe(
             label=label,
             ingredients=[(ids[j], names[j], float(amounts[j])) for j in order],
-            nearest_media_id=reference.media_ids[nearest[row]],
+            nearest_media_id=nearest_id,
             nearest_media_name=reference.media_names[nearest[row]],
             distance=float(distances[row, nearest[row]]),
+            probability=None if probabilities is None else probabilities.get(nearest_id),
         ))
     return recipes
 
@@ -85,11 +95,11 @@ def write_recipes(recipes: list[Recipe], prefix: str | Path) -> tuple[Path, Path
     rows = [
         {"recipe": r.label, "ingredient_id": i, "ingredient": n, "g_per_l": g,
          "nearest_media_id": r.nearest_media_id, "nearest_media_name": r.nearest_media_name,
-         "distance": r.distance}
+         "distance": r.distance, "growth_probability": r.probability}
         for r in recipes for i, n, g in r.ingredients
     ]
     columns = ["recipe", "ingredient_id", "ingredient", "g_per_l", "nearest_media_id",
-               "nearest_media_name", "distance"]
+               "nearest_media_name", "distance", "growth_probability"]
     tsv, json_path = prefix.with_name(prefix.name + ".tsv"), prefix.with_name(prefix.name + ".json")
     with atomic_path(tsv) as tmp:
         pd.DataFrame(rows, columns=columns).to_csv(tmp, sep="\t", index=False)
@@ -104,7 +114,13 @@ def genome_condition(
     model: ConditionalMediaVAE, genome_id: str, table: str | Path | None = None
 ) -> Embedding:
     """A known genome's embedding from the table the model was trained with (or ``table``)."""
-    table = Path(table or model.record.provenance.get("embedding_table", ""))
+    return table_embedding(table or model.record.provenance.get("embedding_table", ""),
+                           genome_id)
+
+
+def table_embedding(table: str | Path, genome_id: str) -> Embedding:
+    """One genome's row of an embedding table."""
+    table = Path(table)
     ids, matrix, meta = read_embedding_table(table)
     if genome_id not in ids:
         raise MediagenError(
@@ -129,8 +145,14 @@ def fasta_condition(
     model: ConditionalMediaVAE, fasta: str | Path, *, genome_vae: str | Path | None = None
 ) -> Embedding:
     """Embed a new genome the way the model's training genomes were embedded."""
-    method = model.embedding_method
-    provenance = model.record.provenance
+    return fasta_embedding(fasta, model.embedding_method, model.record.provenance,
+                           genome_vae=genome_vae)
+
+
+def fasta_embedding(fasta: str | Path, method: str, provenance: dict, *,
+                    genome_vae: str | Path | None = None) -> Embedding:
+    """Embed a genome FASTA with ``method``, as the workflow did (``provenance``: the
+    genome VAE file and minimum genome length a model was trained with)."""
     if method == "vae":
         from ..genome_vae.embed import embed_fasta
 

@@ -32,7 +32,7 @@ from .transform import ConditionTransform, Embedding, MediaTransform
 
 CHECKPOINT_KIND = "cvae"
 LOG_VAR_RANGE = (-12.0, 8.0)
-PRESENCE_CUTOFF = 0.5  # the decision that minimises expected presence errors
+MIN_AMOUNT = math.log1p(0.01)  # transformed: 1 % of an ingredient's typical g/L
 
 
 def dense_block(width_in: int, width_out: int) -> nn.Sequential:
@@ -168,10 +168,22 @@ class ConditionalMediaVAE(nn.Module):
         presence_logits, amount = self.decoder(z, c)
         return cvae_loss(presence_logits, amount, x, mu, log_var, self.config.beta)
 
-    def decode_transformed(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        """Latent points and conditions -> transformed media (absent ingredients exactly 0)."""
+    def decode_transformed(self, z: torch.Tensor, c: torch.Tensor,
+                           sizes: torch.Tensor) -> torch.Tensor:
+        """Latent points and conditions -> transformed media with ``sizes[i]`` ingredients.
+
+        Row ``i`` keeps its ``sizes[i]`` most likely ingredients, each at least
+        ``MIN_AMOUNT`` (1 % of its typical concentration); the rest are exactly 0. A
+        per-ingredient cut at probability 0.5 would keep only what most media of a
+        genome share, which for a genome growing on several different media is next to
+        nothing; the recipe size comes from the catalog instead (``recipe_sizes``).
+        """
         presence_logits, amount = self.decoder(z, c)
-        return amount * (torch.sigmoid(presence_logits.float()) > PRESENCE_CUTOFF)
+        order = presence_logits.float().argsort(dim=1, descending=True)
+        ranks = torch.arange(amount.shape[1], device=amount.device).expand_as(order)
+        keep = torch.zeros_like(amount, dtype=torch.bool)
+        keep.scatter_(1, order, ranks < sizes.to(amount.device)[:, None])
+        return amount.float().clamp(min=MIN_AMOUNT) * keep
 
     # -- the public edge: g/L and raw embeddings -------------------------------------
 
@@ -201,32 +213,72 @@ class ConditionalMediaVAE(nn.Module):
 
     @torch.no_grad()
     def predict(self, grams_per_litre: np.ndarray, embedding: Embedding) -> np.ndarray:
-        """Reconstruct media (g/L) through the latent mean."""
+        """Reconstruct media (g/L) through the latent mean, each with its own size."""
         self.eval()
         c = self.condition_tensor(embedding)
-        mu, _ = self.encoder(self.media_tensor(grams_per_litre), c)
-        return self._to_grams(self.decode_transformed(mu, c))
+        x = self.media_tensor(grams_per_litre)
+        mu, _ = self.encoder(x, c)
+        return self._to_grams(self.decode_transformed(mu, c, _sizes_of(x)))
 
     @torch.no_grad()
     def generate(
-        self, n: int, condition: Embedding, *, seed: int = 0, temperature: float = 1.0
+        self, n: int, condition: Embedding, *, seed: int = 0, temperature: float = 1.0,
+        anchors: np.ndarray | None = None,
     ) -> np.ndarray:
-        """``n`` new media (g/L, n x ingredients) for one genome's embedding."""
+        """``n`` new media (g/L, n x ingredients) for one genome's embedding.
+
+        Without ``anchors``, latent points come from the prior scaled by ``temperature``
+        and recipe sizes from the catalog (``recipe_sizes``). With ``anchors`` (n media,
+        g/L), each recipe is a variation of one: its latent point is drawn around the
+        anchor's posterior mean (spread: ``temperature`` times the posterior's), and it
+        has the anchor's number of ingredients.
+        """
         self.eval()
         c = self.condition_tensor(condition)
         if c.shape[0] != 1:
             raise MediagenError(f"generate takes one genome's embedding, got {c.shape[0]}")
         generator = torch.Generator().manual_seed(seed)
-        z = torch.randn(n, self.config.latent_dim, generator=generator) * temperature
-        return self._to_grams(self.decode_transformed(z.to(self._device), c.expand(n, -1)))
+        noise = torch.randn(n, self.config.latent_dim, generator=generator).to(self._device)
+        c = c.expand(n, -1)
+        if anchors is None:
+            z = noise * temperature
+            sizes = torch.from_numpy(self.recipe_sizes(n, temperature, seed))
+        else:
+            x = self.media_tensor(anchors)
+            if x.shape[0] != n:
+                raise MediagenError(f"{x.shape[0]} anchor media for {n} recipes")
+            mu, log_var = self.encoder(x, c)
+            z = mu + noise * (0.5 * log_var).exp() * temperature
+            sizes = torch.where(_sizes_of(x) > 0, _sizes_of(x),
+                                torch.from_numpy(self.recipe_sizes(n, 0.0, seed)).to(x.device))
+        return self._to_grams(self.decode_transformed(z, c, sizes))
+
+    def recipe_sizes(self, n: int, temperature: float, seed: int) -> np.ndarray:
+        """Ingredient counts for ``n`` recipes, drawn like the catalog's media have them.
+
+        A count is the catalog's quantile at a level drawn uniformly within
+        ``temperature / 2`` of the median: temperature 0 gives the median size, 1 the
+        whole distribution.
+        """
+        sizes = (self.record.reference_media.grams_per_litre > 0).sum(axis=1)
+        sizes = sizes[sizes > 0]
+        if sizes.size == 0:
+            raise MediagenError("the model's catalog holds no medium with an ingredient at its "
+                                "width; rebuild the dataset with a lower "
+                                "catalog.min_ingredient_media")
+        spread = min(float(temperature), 1.0) / 2
+        levels = np.random.default_rng(seed).uniform(0.5 - spread, 0.5 + spread, size=n)
+        return np.quantile(sizes, levels, method="inverted_cdf").astype(np.int64)
 
     @torch.no_grad()
     def decode_conditions(self, conditions: np.ndarray) -> np.ndarray:
-        """The media (g/L) at the latent origin for transformed condition rows."""
+        """The media (g/L) at the latent origin for transformed condition rows, each of the
+        catalog's median size."""
         self.eval()
         c = torch.as_tensor(conditions, dtype=torch.float32, device=self._device)
         z = torch.zeros(c.shape[0], self.config.latent_dim, device=self._device)
-        return self._to_grams(self.decode_transformed(z, c))
+        sizes = torch.from_numpy(self.recipe_sizes(c.shape[0], 0.0, 0))
+        return self._to_grams(self.decode_transformed(z, c, sizes))
 
     def _to_grams(self, transformed: torch.Tensor) -> np.ndarray:
         return self.media_transform.inverse(transformed.float().cpu().numpy())
@@ -280,6 +332,11 @@ class ConditionalMediaVAE(nn.Module):
         model.load_state_dict(checkpoint["state_dict"])
         model.eval()
         return model
+
+
+def _sizes_of(transformed: torch.Tensor) -> torch.Tensor:
+    """The number of ingredients of each medium row."""
+    return (transformed > 0).sum(dim=1)
 
 
 def parameter_count(module: nn.Module) -> int:

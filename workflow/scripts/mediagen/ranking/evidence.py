@@ -1,0 +1,162 @@
+"""What a genome's relatives grow on: the evidence the ranking model scores.
+
+**Genome space.** Training genomes sit where their embeddings land through
+:class:`mediagen.cvae.transform.ConditionTransform` (log for frequency tables, centred,
+leading principal components); Euclidean distance there stands for relatedness.
+
+**Media similarity.** The Jaccard index of two media's ingredient sets, over every
+ingredient of the catalog, so that a medium gets credit for resembling one a relative grows
+on: MediaDive holds many variants of one recipe.
+
+**Features** of (genome, medium), one row per catalog medium (``FEATURES``):
+
+- ``nearest_grows``: whether the nearest training genome grows on the medium;
+- ``vote_5``, ``vote_25``: the share of the 5 / 25 nearest that grow on it;
+- ``kernel_vote``: the same over the 25 nearest, weighted by ``exp(-(d / 1.5 d1)^2)``
+  (``d1`` the nearest's distance), so that a close cluster of relatives outvotes
+  far ones;
+- ``similar_nearest``, ``similar_5``: the highest similarity of the medium to a medium
+  the nearest (each of the 5 nearest, averaged) grows on;
+- ``popularity``, ``type_popularity``: log counts of training genomes (of the genome's
+  organism type) growing on it, over the log of the largest count;
+- ``nearest_distance``: ``log(d1 / typical d1)``, so the model learns when relatives are
+  too far to trust and the priors should speak.
+
+Training genomes are scored with their own species left out (as a held-out species is),
+and, to show the model what an unseen genus looks like, once more with their genus left
+out; the ``exclude`` masks say which training genomes a query may not use.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+FEATURES = ("nearest_grows", "vote_5", "vote_25", "kernel_vote", "similar_nearest",
+            "similar_5", "popularity", "type_popularity", "nearest_distance")
+NEIGHBOURS = 25
+VOTERS = 5
+BANDWIDTH = 1.5  # kernel width, in units of the nearest neighbour's distance
+_TINY = 1e-9
+
+
+@dataclass
+class MediaSets:
+    """Every catalog medium's ingredient set, as compressed sparse rows."""
+
+    indptr: np.ndarray  # (n_media + 1,) int64
+    indices: np.ndarray  # (nnz,) int64 ingredient columns
+    n_ingredients: int
+
+    @classmethod
+    def from_matrix(cls, grams_per_litre: np.ndarray) -> "MediaSets":
+        rows, columns = np.nonzero(np.asarray(grams_per_litre) > 0)
+        indptr = np.zeros(grams_per_litre.shape[0] + 1, dtype=np.int64)
+        np.add.at(indptr, rows + 1, 1)
+        return cls(np.cumsum(indptr), columns.astype(np.int64), int(grams_per_litre.shape[1]))
+
+    def __post_init__(self):
+        self.sizes = np.diff(self.indptr)
+        self._row_of_entry = np.repeat(np.arange(len(self.sizes)), self.sizes)
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def ingredients(self, medium: int) -> np.ndarray:
+        return self.indices[self.indptr[medium]:self.indptr[medium + 1]]
+
+    def similarity_to(self, media: np.ndarray) -> np.ndarray:
+        """(n_media, len(media)) Jaccard index of every medium with each of ``media``."""
+        similarity = np.zeros((len(self), len(media)), dtype=np.float32)
+        for k, medium in enumerate(media):
+            member = np.zeros(self.n_ingredients, dtype=np.float64)
+            member[self.ingredients(medium)] = 1.0
+            shared = np.bincount(self._row_of_entry, weights=member[self.indices],
+                                 minlength=len(self))
+            union = self.sizes + self.sizes[medium] - shared
+            similarity[:, k] = np.where(union > 0, shared / np.maximum(union, 1), 0.0)
+        return similarity
+
+
+@dataclass
+class GrowthEvidence:
+    """The training genomes in genome space and the media each grows on."""
+
+    points: np.ndarray  # (n_genomes, d) float32
+    organism_types: np.ndarray  # (n_genomes,) str
+    media_offsets: np.ndarray  # (n_genomes + 1,) int64 into media_indices
+    media_indices: np.ndarray  # (n_pairs,) int64 catalog rows
+    media: MediaSets
+    typical_distance: float = 1.0  # median nearest-neighbour distance, species left out
+
+    def __post_init__(self):
+        grown = self.media_indices
+        self.popularity = np.bincount(grown, minlength=len(self.media)).astype(np.float32)
+        self.type_popularity = {
+            t: np.bincount(self._grown_by(np.flatnonzero(self.organism_types == t)),
+                           minlength=len(self.media)).astype(np.float32)
+            for t in sorted(set(self.organism_types))}
+        self._log_scale = float(np.log1p(max(self.popularity.max(initial=0.0), 1.0)))
+
+    def grown_by(self, genome: int) -> np.ndarray:
+        return self.media_indices[self.media_offsets[genome]:self.media_offsets[genome + 1]]
+
+    def _grown_by(self, genomes: np.ndarray) -> np.ndarray:
+        parts = [self.grown_by(g) for g in genomes]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def neighbours(self, point: np.ndarray, exclude: np.ndarray | None = None,
+                   k: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray]:
+        """(indices, distances) of the ``k`` nearest training genomes not excluded."""
+        distance = np.sqrt(((self.points - point) ** 2).sum(axis=1, dtype=np.float64))
+        if exclude is not None:
+            distance[exclude] = np.inf
+        order = np.argsort(distance, kind="stable")[:k]
+        order = order[np.isfinite(distance[order])]
+        return order, distance[order]
+
+    def features(self, point: np.ndarray, organism_type: str,
+                 exclude: np.ndarray | None = None) -> np.ndarray:
+        """(n_media, len(FEATURES)) float32 evidence for one genome and every medium."""
+        n_media = len(self.media)
+        nearest, distance = self.neighbours(point, exclude)
+        out = np.zeros((n_media, len(FEATURES)), dtype=np.float32)
+        if len(nearest):
+            d1 = max(float(distance[0]), _TINY)
+            weights = np.exp(-(distance / (BANDWIDTH * d1)) ** 2)
+            weights /= weights.sum()
+            similar = self._similar_to_grown(nearest[:VOTERS])
+            for rank, genome in enumerate(nearest):
+                grown = self.grown_by(genome)
+                if rank == 0:
+                    out[grown, 0] = 1.0
+                if rank < VOTERS:
+                    out[grown, 1] += 1.0 / VOTERS
+                out[grown, 2] += 1.0 / NEIGHBOURS
+                out[grown, 3] += weights[rank]
+            out[:, 4] = similar[:, 0]
+            out[:, 5] = similar.mean(axis=1)
+            out[:, 8] = np.log(d1 / self.typical_distance + _TINY)
+        out[:, 6] = np.log1p(self.popularity) / self._log_scale
+        typed = self.type_popularity.get(organism_type)
+        if typed is not None:
+            out[:, 7] = np.log1p(typed) / self._log_scale
+        return out
+
+    def _similar_to_grown(self, genomes: np.ndarray) -> np.ndarray:
+        """(n_media, VOTERS): each medium's best similarity to what each genome grows on."""
+        grown = [self.grown_by(g) for g in genomes]
+        union = np.unique(np.concatenate(grown)) if grown else np.zeros(0, dtype=np.int64)
+        similarity = self.media.similarity_to(union)
+        column = {m: i for i, m in enumerate(union)}
+        best = np.zeros((len(self.media), VOTERS), dtype=np.float32)
+        for k, media in enumerate(grown):
+            if len(media):
+                best[:, k] = similarity[:, [column[m] for m in media]].max(axis=1)
+        return best
+
+    def evidence_for(self, point: np.ndarray, medium: int, k: int = NEIGHBOURS
+                     ) -> list[tuple[int, float]]:
+        """(training genome, distance) of the near genomes that grow on ``medium``."""
+        nearest, distance = self.neighbours(point, k=k)
+        return [(int(g), float(d)) for g, d in zip(nearest, distance, strict=True)
+                if medium in self.grown_by(g)]

@@ -1,0 +1,193 @@
+"""MediaRanker: the catalog's media ranked for a genome, with calibrated growth probabilities.
+
+A small network scores each (genome, medium) from the evidence of
+:mod:`mediagen.ranking.evidence`; several such networks, each trained on a bootstrap
+sample of the training genomes, form an ensemble. Their mean logit, Platt-scaled on the
+validation genomes (``p = sigmoid(a * logit + b)``), is the probability that the organism
+grows on the medium; the spread of the members' calibrated probabilities (standard
+deviation) is its uncertainty. Everything a ranking needs travels in one checkpoint: the
+networks, the calibration, the genome transform, the training genomes with their media
+and the catalog's ingredient sets.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from ..checkpoint import load_checkpoint, save_checkpoint
+from ..cvae.transform import ConditionTransform, Embedding
+from ..errors import MediagenError
+from .evidence import FEATURES, GrowthEvidence, MediaSets
+
+CHECKPOINT_KIND = "ranker"
+
+
+class ScoringHead(nn.Module):
+    """Evidence features -> one logit per (genome, medium)."""
+
+    def __init__(self, n_features: int, hidden: int):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(n_features, hidden), nn.ReLU(),
+                                  nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.body(features).squeeze(-1)
+
+
+@dataclass
+class TrainingGenomes:
+    """Who the evidence comes from: ids, taxa and organism types of the training genomes."""
+
+    genome_ids: list[str]
+    genera: list[str]
+    species: list[str]
+    organism_types: list[str]
+
+
+@dataclass
+class Ranking:
+    """One genome's ranking: every catalog medium, most likely first."""
+
+    table: pd.DataFrame  # rank, media_id, media_name, probability, uncertainty, evidence
+    nearest_genome: str
+    nearest_distance: float
+
+
+@dataclass
+class MediaRanker:
+    heads: list[ScoringHead]
+    hidden: int
+    calibration: tuple[float, float]  # (a, b) of sigmoid(a * mean logit + b)
+    transform: ConditionTransform
+    evidence: GrowthEvidence
+    genomes: TrainingGenomes
+    media_ids: list[str]
+    media_names: list[str]
+    history: list[dict] = field(default_factory=list)
+
+    @property
+    def embedding_method(self) -> str:
+        return self.transform.method
+
+    # -- scoring ----------------------------------------------------------------------
+
+    @torch.no_grad()
+    def member_logits(self, features: np.ndarray) -> np.ndarray:
+        """(n_members, n_rows) logits of every ensemble member."""
+        x = torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))
+        for head in self.heads:
+            head.eval()
+        return torch.stack([head(x) for head in self.heads]).numpy().astype(np.float64)
+
+    def probabilities(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(calibrated probability, uncertainty) for rows of evidence features."""
+        a, b = self.calibration
+        logits = self.member_logits(features)
+        probability = _sigmoid(a * logits.mean(axis=0) + b)
+        uncertainty = _sigmoid(a * logits + b).std(axis=0)
+        return probability, uncertainty
+
+    def point(self, embedding: Embedding) -> np.ndarray:
+        return self.transform.apply(embedding)[0]
+
+    def rank(self, embedding: Embedding, organism_type: str | None = None,
+             n_evidence: int = 3) -> Ranking:
+        """Every catalog medium ranked for one genome; the organism type defaults to that
+        of the nearest training genome."""
+        point = self.point(embedding)
+        nearest, distance = self.evidence.neighbours(point, k=1)
+        nearest_type = self.genomes.organism_types[int(nearest[0])]
+        organism_type = organism_type or nearest_type
+        probability, uncertainty = self.probabilities(
+            self.evidence.features(point, organism_type))
+        order = np.argsort(-probability, kind="stable")
+        table = pd.DataFrame({
+            "rank": np.arange(1, len(order) + 1),
+            "media_id": [self.media_ids[m] for m in order],
+            "media_name": [self.media_names[m] for m in order],
+            "probability": probability[order],
+            "uncertainty": uncertainty[order],
+        })
+        table["evidence"] = ""
+        for row, medium in enumerate(order[:n_evidence]):
+            table.loc[row, "evidence"] = self.describe_evidence(point, int(medium))
+        return Ranking(table, self.genomes.genome_ids[int(nearest[0])], float(distance[0]))
+
+    def describe_evidence(self, point: np.ndarray, medium: int, shown: int = 3) -> str:
+        """'genome (distance), ...' for the nearest training genomes growing on a medium."""
+        found = self.evidence.evidence_for(point, medium)
+        if not found:
+            return "no near training genome grows on it"
+        return ", ".join(f"{self.genomes.genome_ids[g]} ({d:.3g})" for g, d in found[:shown])
+
+    def medium_index(self, media_id: str) -> int:
+        try:
+            return self.media_ids.index(str(media_id))
+        except ValueError:
+            raise MediagenError(f"medium {media_id!r} is not in the ranking model's catalog"
+                                ) from None
+
+    # -- checkpoint -------------------------------------------------------------------
+
+    def save(self, path: str | Path) -> None:
+        ev = self.evidence
+        save_checkpoint(path, CHECKPOINT_KIND, {
+            "features": list(FEATURES),
+            "hidden": self.hidden,
+            "heads": [{k: v.detach().cpu() for k, v in h.state_dict().items()}
+                      for h in self.heads],
+            "calibration": [float(v) for v in self.calibration],
+            "transform": {k: torch.from_numpy(np.asarray(v)) if isinstance(v, np.ndarray)
+                          else v for k, v in self.transform.to_dict().items()},
+            "points": torch.from_numpy(np.asarray(ev.points, dtype=np.float32)),
+            "media_offsets": torch.from_numpy(ev.media_offsets),
+            "media_indices": torch.from_numpy(ev.media_indices),
+            "typical_distance": float(ev.typical_distance),
+            "media_indptr": torch.from_numpy(ev.media.indptr),
+            "media_ingredients": torch.from_numpy(ev.media.indices),
+            "n_ingredients": int(ev.media.n_ingredients),
+            "genomes": self.genomes.__dict__,
+            "media_ids": list(self.media_ids),
+            "media_names": list(self.media_names),
+            "history": self.history,
+        })
+
+    @classmethod
+    def load(cls, path: str | Path) -> "MediaRanker":
+        record = load_checkpoint(path, CHECKPOINT_KIND)
+        try:
+            if list(record["features"]) != list(FEATURES):
+                raise MediagenError(f"{path}: this ranking model was trained on other evidence "
+                                    "features; retrain it (rule train_ranker)")
+            hidden = int(record["hidden"])
+            heads = []
+            for state in record["heads"]:
+                head = ScoringHead(len(FEATURES), hidden)
+                head.load_state_dict(state)
+                heads.append(head)
+            transform = ConditionTransform.from_dict(
+                {k: v.numpy() if isinstance(v, torch.Tensor) else v
+                 for k, v in record["transform"].items()})
+            media = MediaSets(record["media_indptr"].numpy(),
+                              record["media_ingredients"].numpy(), int(record["n_ingredients"]))
+            genomes = TrainingGenomes(**record["genomes"])
+            evidence = GrowthEvidence(
+                points=record["points"].numpy(),
+                organism_types=np.asarray(genomes.organism_types, dtype=str),
+                media_offsets=record["media_offsets"].numpy(),
+                media_indices=record["media_indices"].numpy(),
+                media=media, typical_distance=float(record["typical_distance"]))
+            return cls(heads, hidden, tuple(record["calibration"]), transform, evidence,
+                       genomes, list(record["media_ids"]), list(record["media_names"]),
+                       list(record.get("history", [])))
+        except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+            raise MediagenError(f"{path}: not a complete mediagen ranking model ({exc!r}); "
+                                "retrain it (rule train_ranker)") from None
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))

@@ -1,0 +1,229 @@
+"""Training the ranking model: evidence rows, an ensemble of scoring heads, calibration.
+
+Rows: every training genome is scored against the catalog with its own species left out
+(and once more with its genus left out, where the genus has other species), like a
+held-out species would be. A row per medium the genome grows on (target 1), per medium a
+neighbour grows on, and per medium of a uniform sample of the rest (target 0, weighted
+by how many media the sample stands for), so the loss is that of the whole catalog at
+the cost of a few hundred rows per genome.
+
+Members: each head trains on a bootstrap sample of the training genomes (its own seed),
+with the weighted binary cross-entropy, Adam, a fixed number of epochs.
+
+Calibration: Platt scaling of the ensemble's mean logit on the validation genomes against
+every catalog medium (or, without validation genomes, on the training rows).
+"""
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..atomic import atomic_write_text
+from ..cvae.transform import ConditionTransform
+from ..device import pick_device
+from ..errors import MediagenError
+from .data import RankingData, load_ranking_data
+from .evidence import FEATURES, GrowthEvidence
+from .model import MediaRanker, ScoringHead, TrainingGenomes
+
+log = logging.getLogger(__name__)
+
+MAX_COMPONENTS = 64  # genome space: leading principal components kept
+
+
+@dataclass(frozen=True)
+class RankerSettings:
+    members: int = 5
+    hidden: int = 32
+    epochs: int = 6
+    negatives: int = 200
+    batch_size: int = 4096
+    learning_rate: float = 0.003
+    seed: int = 0
+    device: str = "auto"
+
+    @classmethod
+    def from_config(cls, section: dict, seed: int) -> "RankerSettings":
+        """config.yaml's ``ranking:`` section."""
+        known = {k: section[k] for k in ("members", "hidden", "epochs", "negatives",
+                                         "batch_size", "learning_rate", "device")
+                 if k in section}
+        return cls(**known, seed=int(seed))
+
+
+@dataclass
+class TrainingRows:
+    features: np.ndarray  # (n, len(FEATURES)) float32
+    targets: np.ndarray  # (n,) float32
+    weights: np.ndarray  # (n,) float32
+    genome: np.ndarray  # (n,) training genome index, for bootstrap samples
+
+
+def build_evidence(data: RankingData) -> tuple[GrowthEvidence, ConditionTransform,
+                                                 TrainingGenomes]:
+    train = data.rows("train")
+    if len(train) < 2:
+        raise MediagenError(f"{len(train)} training genome(s) with growth pairs; the ranking "
+                            "model needs at least 2 (add genomes or growth observations)")
+    embedding = data.embedding_of(train.index)
+    transform = ConditionTransform.fit(embedding.method, embedding.values, MAX_COMPONENTS)
+    grown = [data.grown[g] for g in train.index]
+    offsets = np.concatenate([[0], np.cumsum([len(m) for m in grown])]).astype(np.int64)
+    evidence = GrowthEvidence(
+        points=transform.apply(embedding), organism_types=train["organism_type"].to_numpy(str),
+        media_offsets=offsets, media_indices=np.concatenate(grown).astype(np.int64),
+        media=data.media)
+    genomes = TrainingGenomes(list(train.index), list(train["genus"]), list(train["species"]),
+                              list(train["organism_type"]))
+    evidence.typical_distance = _typical_distance(evidence, genomes)
+    return evidence, transform, genomes
+
+
+def _typical_distance(evidence: GrowthEvidence, genomes: TrainingGenomes) -> float:
+    """Median distance from a training genome to its nearest one of another species."""
+    species = np.asarray(genomes.species)
+    nearest = [evidence.neighbours(point, species == s, k=1)[1]
+               for point, s in zip(evidence.points, species, strict=True)]
+    found = [float(d[0]) for d in nearest if len(d) and d[0] > 0]
+    return float(np.median(found)) if found else 1.0
+
+
+def leave_out_views(genomes: TrainingGenomes) -> list[tuple[int, np.ndarray]]:
+    """(genome, exclusion mask) pairs: species left out, and genus left out where that
+    leaves out more than the species."""
+    species, genera = np.asarray(genomes.species), np.asarray(genomes.genera)
+    views = []
+    for i in range(len(species)):
+        own_species = species == species[i]
+        views.append((i, own_species))
+        own_genus = genera == genera[i]
+        if own_genus.sum() > own_species.sum() and (~own_genus).any():
+            views.append((i, own_genus))
+    return views
+
+
+def training_rows(evidence: GrowthEvidence, genomes: TrainingGenomes,
+                  settings: RankerSettings) -> TrainingRows:
+    rng = np.random.default_rng(settings.seed)
+    n_media = len(evidence.media)
+    blocks = []
+    for genome, exclude in leave_out_views(genomes):
+        features = evidence.features(evidence.points[genome], genomes.organism_types[genome],
+                                     exclude)
+        own = evidence.grown_by(genome)
+        shown = np.flatnonzero(features[:, FEATURES.index("vote_25")] > 0)
+        shown = np.union1d(shown, own)
+        rest = np.setdiff1d(np.arange(n_media), shown, assume_unique=True)
+        sample = rng.choice(rest, size=min(settings.negatives, len(rest)), replace=False)
+        columns = np.concatenate([shown, sample])
+        weights = np.concatenate([np.ones(len(shown)),
+                                  np.full(len(sample), len(rest) / max(len(sample), 1))])
+        targets = np.isin(columns, own)
+        blocks.append((features[columns], targets, weights, np.full(len(columns), genome)))
+    features, targets, weights, owner = (np.concatenate(parts) for parts in zip(*blocks,
+                                                                                 strict=True))
+    return TrainingRows(features.astype(np.float32), targets.astype(np.float32),
+                        (weights / weights.mean()).astype(np.float32), owner)
+
+
+def fit_member(rows: TrainingRows, n_genomes: int, settings: RankerSettings, member: int,
+               device: torch.device) -> tuple[ScoringHead, float]:
+    """One head on a bootstrap sample of the training genomes; returns it and its loss."""
+    seed = settings.seed * 1000 + member
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    drawn = np.bincount(rng.integers(0, n_genomes, n_genomes), minlength=n_genomes)
+    repeats = drawn[rows.genome]
+    index = torch.from_numpy(np.repeat(np.arange(len(repeats)), repeats))
+    x = torch.from_numpy(rows.features).to(device)
+    y = torch.from_numpy(rows.targets).to(device)
+    w = torch.from_numpy(rows.weights).to(device)
+    head = ScoringHead(len(FEATURES), settings.hidden).to(device)
+    optimizer = torch.optim.Adam(head.parameters(), lr=settings.learning_rate)
+    generator = torch.Generator().manual_seed(seed)
+    loss_sum = 0.0
+    for _ in range(settings.epochs):
+        order = index[torch.randperm(len(index), generator=generator)].to(device)
+        loss_sum, batches = 0.0, 0
+        for start in range(0, len(order), settings.batch_size):
+            batch = order[start:start + settings.batch_size]
+            loss = (F.binary_cross_entropy_with_logits(head(x[batch]), y[batch],
+                                                       reduction="none") * w[batch]).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss_sum, batches = loss_sum + loss.item(), batches + 1
+        loss_sum /= max(batches, 1)
+    return head.cpu(), loss_sum
+
+
+def platt_scaling(logits: np.ndarray, targets: np.ndarray, weights: np.ndarray | None = None,
+                  iterations: int = 50) -> tuple[float, float]:
+    """(a, b) minimising the weighted log loss of sigmoid(a * logit + b): Newton steps."""
+    x = np.stack([logits, np.ones_like(logits)], axis=1)
+    w = np.ones_like(logits) if weights is None else weights
+    params = np.array([1.0, 0.0])
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ params, -50, 50)))
+        gradient = x.T @ (w * (p - targets))
+        hessian = (x * (w * p * (1 - p))[:, None]).T @ x + 1e-9 * np.eye(2)
+        step = np.linalg.solve(hessian, gradient)
+        params -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(params[0]), float(params[1])
+
+
+def calibrate(ranker: MediaRanker, data: RankingData, rows: TrainingRows) -> tuple[float, float]:
+    val = data.rows("val")
+    if len(val):
+        points = ranker.transform.apply(data.embedding_of(val.index))
+        logits, targets = [], []
+        for point, (genome_id, row) in zip(points, val.iterrows(), strict=True):
+            features = ranker.evidence.features(point, row["organism_type"])
+            logits.append(ranker.member_logits(features).mean(axis=0))
+            target = np.zeros(len(ranker.media_ids))
+            target[data.grown[genome_id]] = 1.0
+            targets.append(target)
+        log.info("calibrating on %d validation genomes", len(val))
+        return platt_scaling(np.concatenate(logits), np.concatenate(targets))
+    log.warning("no validation genomes: calibrating on the training rows (species left out)")
+    return platt_scaling(ranker.member_logits(rows.features).mean(axis=0), rows.targets,
+                         rows.weights)
+
+
+def train_ranker(dataset_dir: str | Path, embedding_table: str | Path,
+                 catalog_media: str | Path, model_path: str | Path,
+                 metrics_path: str | Path, settings: RankerSettings) -> MediaRanker:
+    """Train, calibrate and save the ranking model; returns it."""
+    data = load_ranking_data(dataset_dir, embedding_table, catalog_media)
+    evidence, transform, genomes = build_evidence(data)
+    rows = training_rows(evidence, genomes, settings)
+    log.info("ranking model: %d training genomes, %d catalog media, %d evidence rows "
+             "(%d growing)", len(genomes.genome_ids), len(data.media_ids), len(rows.targets),
+             int(rows.targets.sum()))
+    device = pick_device(settings.device)
+    heads, history = [], []
+    for member in range(settings.members):
+        head, loss = fit_member(rows, len(genomes.genome_ids), settings, member, device)
+        heads.append(head)
+        history.append({"member": member, "loss": loss})
+        log.info("member %d/%d: weighted log loss %.4f", member + 1, settings.members, loss)
+    ranker = MediaRanker(heads, settings.hidden, (1.0, 0.0), transform, evidence, genomes,
+                         data.media_ids, data.media_names, history)
+    ranker.calibration = calibrate(ranker, data, rows)
+    log.info("calibration: p = sigmoid(%.3f * logit + %.3f)", *ranker.calibration)
+    ranker.save(model_path)
+    atomic_write_text(metrics_path, json.dumps({
+        "settings": asdict(settings), "training_genomes": len(genomes.genome_ids),
+        "validation_genomes": int((data.genomes["split"] == "val").sum()),
+        "catalog_media": len(data.media_ids), "evidence_rows": len(rows.targets),
+        "typical_distance": evidence.typical_distance,
+        "calibration": list(ranker.calibration), "members": history,
+    }, indent=1) + "\n")
+    return ranker
