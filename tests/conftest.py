@@ -37,6 +37,22 @@ def run_snakemake(workdir: Path, *args: str, check: bool = True, timeout: float 
     return result
 
 
+KILLED_WRITER = """
+import os, signal, sys
+from mediagen.atomic import atomic_path
+with atomic_path(sys.argv[1]) as tmp:
+    tmp.write_bytes(b"the first half of a file")
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def kill_during_atomic_write(destination: Path) -> None:
+    """What a job killed while writing ``destination`` leaves: its temporary file."""
+    result = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(destination)],
+                            capture_output=True, timeout=60)
+    assert result.returncode == -9, result.stderr
+
+
 @pytest.fixture
 def workflow_copy(tmp_path) -> Path:
     return copy_workflow(tmp_path / "workflow_copy")

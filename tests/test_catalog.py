@@ -3,7 +3,6 @@
 import logging
 import sqlite3
 
-import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -11,7 +10,7 @@ from loopback_http import Response
 from mediadive_support import api_payloads, write_folder
 from mediagen.catalog.build import CatalogOutputs, CatalogSettings, build_catalog_files
 from mediagen.catalog.composition import flatten_composition
-from mediagen.catalog.database import open_catalog, store_genome_embeddings
+from mediagen.catalog.database import open_catalog
 from mediagen.catalog.growth_pairs import read_growth_pairs
 from mediagen.catalog.media_table import read_media_matrix
 from mediagen.errors import MediagenError
@@ -154,7 +153,14 @@ def test_rebuild_gives_the_same_catalog(inputs):
     first = dump(outputs.catalog)
     outputs, _ = build(inputs)
     assert dump(outputs.catalog) == first
-    assert first["genome_embeddings"] == []
+
+
+def test_the_catalog_holds_no_genome_embeddings(inputs):
+    """They live in results/embeddings/{method}.parquet, made after the catalog."""
+    outputs, _ = build(inputs)
+    assert sorted(dump(outputs.catalog)) == [
+        "genome_growth", "genomes", "ingredients", "media", "media_composition", "strain_growth",
+        "strains"]
 
 
 def test_unknown_genome_and_medium_are_reported_not_dropped(inputs):
@@ -206,19 +212,6 @@ def test_rare_ingredients_leave_the_matrix_but_stay_in_the_catalog(inputs):
         assert db.execute("SELECT count(*) FROM ingredients").fetchone() == (7,)
         assert db.execute("SELECT ingredient_id FROM ingredients WHERE in_matrix"
                           ).fetchall() == [("10",)]
-
-
-def test_genome_embeddings_are_stored_as_float32(inputs):
-    outputs, _ = build(inputs)
-    vectors = np.array([[0.5, -1.0, 2.0], [1.5, 0.0, 3.25]])
-    store_genome_embeddings(outputs.catalog, ["ecoli", "hsal"], vectors, "kmer_64")
-    with open_catalog(outputs.catalog) as db:
-        rows = db.execute("SELECT genome_id, dim, vector FROM genome_embeddings ORDER BY "
-                          "genome_id").fetchall()
-    assert [(g, d) for g, d, _ in rows] == [("ecoli", 3), ("hsal", 3)]
-    assert np.frombuffer(rows[1][2], dtype="<f4").tolist() == [1.5, 0.0, 3.25]
-    with pytest.raises(MediagenError, match="must be in the catalog's genomes table"):
-        store_genome_embeddings(outputs.catalog, ["stranger"], vectors[:1], "kmer_64")
 
 
 def test_candidates_from_strain_records(inputs, loopback_server):

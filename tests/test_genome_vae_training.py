@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 import yaml
-from conftest import copy_workflow, run_snakemake
+from conftest import copy_workflow, kill_during_atomic_write, run_snakemake
 from genome_vae_support import TINY, WINDOWS, tiny_training, write_window_files
 from mediagen.cli import main
 from mediagen.demo.genomes import synthesize_genome, write_fasta_gz
@@ -49,6 +49,39 @@ def train(out, window_files, **overrides):
     return model, history
 
 
+class Killed(Exception):
+    """Stands for the signal that stops a training job."""
+
+
+class KillAtEpoch(logging.Handler):
+    """Stops the training loop when it logs the end of epoch ``epoch``'s training pass,
+    before that epoch's resume state is written, as a kill during the epoch would."""
+
+    def __init__(self, epoch: int):
+        super().__init__()
+        self.line_start = f"epoch {epoch}/"
+
+    def emit(self, record):
+        if record.getMessage().startswith(self.line_start):
+            raise Killed
+
+
+def train_until_killed(out, window_files, epochs_done: int, **overrides) -> None:
+    """A run killed during epoch ``epochs_done + 1``: its resume state holds
+    ``epochs_done`` epochs, and no model is written."""
+    logger = logging.getLogger("mediagen.genome_vae.train")
+    handler, level = KillAtEpoch(epochs_done + 1), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with pytest.raises(Killed):
+            train(out, window_files, **overrides)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert not (out / "genome_vae.pt").exists()
+
+
 def same_weights(a: dict, b: dict) -> bool:
     return a.keys() == b.keys() and all(torch.equal(a[key], b[key]) for key in a)
 
@@ -80,9 +113,7 @@ def test_killed_run_resumes_to_the_same_weights_as_an_uninterrupted_one(
     assert same_weights(straight.state_dict(), again.state_dict())  # deterministic
 
     interrupted = tmp_path / "interrupted"
-    train(interrupted, window_files, epochs=2)  # what a kill during epoch 3 leaves behind
-    for output in ("genome_vae.pt", "metrics.jsonl"):  # Snakemake removes a failed job's outputs
-        (interrupted / output).unlink()
+    train_until_killed(interrupted, window_files, epochs_done=2, epochs=4)
     with caplog.at_level(logging.INFO, logger="mediagen.genome_vae.train"):
         resumed, history = train(interrupted, window_files, epochs=4)
     assert "resuming from epoch 2" in caplog.text
@@ -97,15 +128,27 @@ def test_killed_run_resumes_to_the_same_weights_as_an_uninterrupted_one(
 
 
 def test_changed_settings_start_afresh(tmp_path, window_files, caplog):
-    train(tmp_path, window_files, epochs=2)
+    train_until_killed(tmp_path, window_files, epochs_done=2, epochs=4)
     with caplog.at_level(logging.INFO, logger="mediagen.genome_vae.train"):
         _, history = train(tmp_path, window_files, epochs=3, learning_rate=1e-3)
     assert "starting fresh" in caplog.text and "resuming" not in caplog.text
     assert [row["epoch"] for row in history] == [1, 2, 3]
     caplog.clear()
+    train_until_killed(tmp_path / "longer", window_files, epochs_done=3, epochs=4)
     with caplog.at_level(logging.INFO, logger="mediagen.genome_vae.train"):
-        _, history = train(tmp_path, window_files, epochs=2, learning_rate=1e-3)
+        _, history = train(tmp_path / "longer", window_files, epochs=2)
     assert "more than the 2 asked for; starting fresh" in caplog.text and len(history) == 2
+
+
+def test_the_resume_state_and_a_killed_writers_leftover_go_once_the_model_is_written(
+        tmp_path, window_files):
+    state = tmp_path / "resume" / "genome_vae.state.pt"
+    train_until_killed(tmp_path, window_files, epochs_done=1, epochs=2)
+    kill_during_atomic_write(state)  # a kill while the state was being written
+    assert len(list(state.parent.iterdir())) == 2
+    train(tmp_path, window_files, epochs=2)
+    assert (tmp_path / "genome_vae.pt").is_file()
+    assert not list(state.parent.iterdir())
 
 
 def test_embedding_table_has_one_row_per_genome(tmp_path, window_files):
@@ -189,7 +232,7 @@ def test_snakemake_trains_and_embeds(tmp_path):
     assert (models / "genome_vae_diagram.svg").read_text().lstrip().startswith("<?xml")
     assert (models / "genome_vae_curves.png").read_bytes()[:4] == b"\x89PNG"
     assert len((models / "genome_vae_metrics.jsonl").read_text().splitlines()) == 2
-    # the resume state lives outside the declared outputs, so a failed job keeps it
-    assert (models / "resume/genome_vae.state.pt").is_file()
+    # the resume state lives outside the declared outputs and goes once the model is written
+    assert not list((models / "resume").glob("*genome_vae.state.pt"))
     log = (workdir / "results/logs/train_genome_vae.log").read_text()
     assert "epoch 2/2" in log

@@ -8,14 +8,13 @@ from snakemake.utils import validate
 
 from mediagen.errors import MediagenError
 from mediagen.sources.ncbi_package import is_assembly_accession
-from mediagen.catalog.sheets import load_genome_sheet, load_growth_sheet
+from mediagen.catalog.sheets import load_sheets
 
 
 validate(config, schema="../schemas/config.schema.yaml")
 
 try:
-    genomes = load_genome_sheet(config["genomes"])
-    growth = load_growth_sheet(config["growth"])
+    genomes, growth = load_sheets(config["genomes"], config["growth"])
 except MediagenError as error:
     raise WorkflowError(str(error)) from None
 

@@ -6,6 +6,7 @@ once complete. On any exception the temporary file is removed.
 """
 
 import contextlib
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -13,6 +14,12 @@ from pathlib import Path
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+
+def _temporary_affixes(destination: Path) -> tuple[str, str]:
+    """A temporary name is ``.NAME.<random>.tmp<suffixes>``: hidden, beside its
+    destination, and of the same type for libraries that judge a file by its suffix."""
+    return f".{destination.name}.", ".tmp" + "".join(destination.suffixes)
 
 
 @contextlib.contextmanager
@@ -24,10 +31,8 @@ def atomic_path(destination: str | os.PathLike) -> Iterator[Path]:
     """
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".tmp" + "".join(destination.suffixes),
-        dir=destination.parent,
-    )
+    prefix, suffix = _temporary_affixes(destination)
+    fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=destination.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual mode
@@ -54,3 +59,13 @@ def atomic_write_bytes(destination: str | os.PathLike, data: bytes) -> None:
 def atomic_write_text(destination: str | os.PathLike, text: str) -> None:
     with atomic_open(destination, "w", encoding="utf-8") as handle:
         handle.write(text)
+
+
+def remove_with_leftovers(destination: str | os.PathLike) -> None:
+    """Remove ``destination`` and the temporary files of writers of it that were killed
+    mid-write (a kill leaves no chance to clean up)."""
+    destination = Path(destination)
+    destination.unlink(missing_ok=True)
+    prefix, suffix = _temporary_affixes(destination)
+    for leftover in destination.parent.glob(glob.escape(prefix) + "*" + glob.escape(suffix)):
+        leftover.unlink(missing_ok=True)

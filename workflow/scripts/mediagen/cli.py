@@ -4,6 +4,9 @@ same functions the workflow's rules use.
 Each subcommand lives in its own module, which defines ``add_arguments(parser)``
 and ``run(args)``; modules are imported only when their subcommand runs, so
 ``mediagen profile`` never pays for importing torch.
+
+Every refusal is one line on stderr: a ``MediagenError`` from a subcommand (exit
+status 1) or a bad argument (exit status 2, without argparse's usage block).
 """
 
 import argparse
@@ -26,8 +29,15 @@ SUBCOMMANDS = {
 }
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line that points to ``--help``."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mediagen", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="mediagen", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"mediagen {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -43,7 +53,10 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(argv).parse_args(argv)
+    try:
+        args = build_parser(argv).parse_args(argv)
+    except SystemExit as stop:  # --help, --version or a bad argument, already printed
+        return stop.code
     configure_logging(level=10 if args.verbose else 20)
     try:
         return args.run(args) or 0

@@ -12,9 +12,11 @@
 - ``strains`` (strain_id, species, ccno, bacdive_id, domain) and ``strain_growth``
   (strain_id, media_id, growth): MediaDive's strain records per medium.
 - ``genomes`` (genome_id, organism_name, organism_type, taxid, source): the genome sheet.
-- ``genome_embeddings`` (genome_id, method, dim, vector): float32 little-endian vectors,
-  filled by ``store_genome_embeddings`` once embeddings exist.
 - ``genome_growth`` (genome_id, media_id, growth, confidence, source): the growth sheet.
+
+Genome embeddings are not in the catalog: they are made after it, and live in one table
+per method, ``results/embeddings/{method}.parquet`` (genome_id plus the vector), which is
+what every model reads; join on genome_id.
 
 The file is built under a temporary name and renamed when complete, so a re-run replaces
 it whole and a failed build leaves the previous one in place.
@@ -24,7 +26,6 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path
@@ -83,13 +84,6 @@ CREATE TABLE genomes (
     organism_type TEXT NOT NULL,
     taxid TEXT,
     source TEXT NOT NULL
-);
-CREATE TABLE genome_embeddings (
-    genome_id TEXT NOT NULL REFERENCES genomes (genome_id),
-    method TEXT NOT NULL,
-    dim INTEGER NOT NULL CHECK (dim > 0),
-    vector BLOB NOT NULL,
-    PRIMARY KEY (genome_id, method)
 );
 CREATE TABLE genome_growth (
     genome_id TEXT NOT NULL REFERENCES genomes (genome_id),
@@ -204,24 +198,3 @@ def _insert_strains(connection, strains: dict[str, list[dict]]) -> None:
     connection.executemany("INSERT INTO strain_growth VALUES (?, ?, ?)",
                            [(s, m, g) for (s, m), g in growth.items()])
 
-
-def store_genome_embeddings(path: str | Path, genome_ids: list[str], matrix: np.ndarray,
-                            method: str) -> None:
-    """Put one method's genome vectors into the catalog, replacing that method's rows."""
-    matrix = np.asarray(matrix, dtype="<f4")
-    if matrix.ndim != 2 or matrix.shape[0] != len(genome_ids):
-        raise MediagenError(f"{method}: {len(genome_ids)} genome ids but a matrix of shape "
-                            f"{matrix.shape}; expected one row per genome")
-    connection = open_catalog(path)
-    try:
-        with connection:
-            connection.execute("DELETE FROM genome_embeddings WHERE method = ?", (method,))
-            connection.executemany(
-                "INSERT INTO genome_embeddings VALUES (?, ?, ?, ?)",
-                [(g, method, matrix.shape[1], row.tobytes())
-                 for g, row in zip(genome_ids, matrix, strict=True)])
-    except sqlite3.IntegrityError as exc:
-        raise MediagenError(f"{path}: cannot store {method} embeddings ({exc}); every genome "
-                            "must be in the catalog's genomes table") from None
-    finally:
-        connection.close()

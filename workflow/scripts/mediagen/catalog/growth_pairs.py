@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from ..atomic import atomic_path, atomic_write_text
 from ..errors import MediagenError
+from .sheets import describe_rows
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +28,6 @@ PAIR_SCHEMA = pa.schema([
     ("genome_id", pa.string()), ("media_id", pa.string()), ("growth", pa.bool_()),
     ("confidence", pa.float64()), ("source", pa.string()),
 ])
-_SHOWN = 20
-
-
-def _rows(frame: pd.DataFrame) -> str:
-    """'row N (genome, medium)' for the first few rows, as the sheet numbers its lines."""
-    shown = [f"line {i + 2} ({g}, {m})" for i, g, m in
-             zip(frame.index[:_SHOWN], frame["genome_id"], frame["media_id"], strict=False)]
-    more = len(frame) - len(shown)
-    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
 def check_growth_pairs(growth: pd.DataFrame, genome_ids: set[str], media_ids: set[str],
@@ -47,15 +39,15 @@ def check_growth_pairs(growth: pd.DataFrame, genome_ids: set[str], media_ids: se
     unknown_genome = growth[~growth["genome_id"].isin(genome_ids)]
     if len(unknown_genome):
         problems.append(f"{len(unknown_genome)} row(s) name a genome_id missing from the "
-                        f"genome sheet: {_rows(unknown_genome)}")
+                        f"genome sheet: {describe_rows(unknown_genome)}")
     unknown_medium = growth[~growth["media_id"].isin(media_ids)]
     if len(unknown_medium):
         problems.append(f"{len(unknown_medium)} row(s) name a media_id MediaDive does not "
-                        f"have: {_rows(unknown_medium)}")
+                        f"have: {describe_rows(unknown_medium)}")
     duplicated = growth[growth.duplicated(["genome_id", "media_id"], keep=False)]
     if len(duplicated):
         problems.append(f"{len(duplicated)} row(s) repeat a (genome_id, media_id) pair: "
-                        f"{_rows(duplicated)}")
+                        f"{describe_rows(duplicated)}")
     if problems:
         raise MediagenError(
             f"{growth_path}: " + ". ".join(problems) + ". Fix: correct or remove these rows "
@@ -72,7 +64,7 @@ def split_by_selection(pairs: pd.DataFrame, selected: set[str],
     if len(excluded):
         log.warning("%d growth pair(s) on media the models do not use are left out of "
                     "growth_pairs.parquet (listed with reasons in the excluded-pairs file): "
-                    "%s", len(excluded), _rows(excluded))
+                    "%s", len(excluded), describe_rows(excluded))
     log.info("growth pairs for the models: %d (%d growth=true)", int(kept.sum()),
              int(pairs.loc[kept, "growth"].sum()))
     return pairs[kept], excluded

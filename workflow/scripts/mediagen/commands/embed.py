@@ -12,13 +12,15 @@ from ..device import pick_device
 from ..errors import MediagenError
 from ..kmers.embedding_table import write_embedding_table
 from ..kmers.fasta_bytes import genome_id_from_path
+from .arguments import check_outputs, file_name
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("fasta", nargs="+", metavar="FASTA", help="genome FASTA or FASTA.gz")
     parser.add_argument("--model", required=True,
                         help="genome VAE model file (results/models/genome_vae.pt)")
-    parser.add_argument("-o", "--output", required=True, help="Parquet table to write")
+    parser.add_argument("-o", "--output", required=True, type=file_name,
+                        help="Parquet table to write")
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
 
 
@@ -30,6 +32,7 @@ def run(args) -> int:
     if repeated:
         raise MediagenError(f"several FASTA files give genome_id {repeated[0]!r}; "
                             "rename them so each file name is unique")
+    check_outputs([args.output], [*args.fasta, args.model])
     embedder = GenomeEmbedder.from_checkpoint(args.model, pick_device(args.device))
     matrix = np.stack([embedder.embed_fasta(path) for path in args.fasta])
     write_embedding_table(args.output, genome_ids, matrix, METHOD)

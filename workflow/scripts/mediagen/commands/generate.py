@@ -7,7 +7,18 @@ type. Each proposal is printed as a recipe, with the nearest known catalog
 medium, and all of them are written to ``PREFIX.tsv`` and ``PREFIX.json``.
 """
 
-from .recipe_output import add_model_arguments, add_output_arguments, print_and_write
+from .arguments import number_from_zero, seed, whole_number
+from .recipe_output import (
+    MAX_RECIPES,
+    add_model_arguments,
+    add_output_arguments,
+    check_recipe_outputs,
+    print_and_write,
+)
+
+# Latent samples are drawn from N(0, temperature^2): beyond ten standard deviations of the
+# prior the decoder sees nothing like its training data.
+MAX_TEMPERATURE = 10.0
 
 
 def add_arguments(parser) -> None:
@@ -16,11 +27,13 @@ def add_arguments(parser) -> None:
     condition.add_argument("--genome", metavar="FASTA", help="a genome FASTA or FASTA.gz")
     condition.add_argument("--genome-id", help="a genome of the workflow's genome sheet")
     condition.add_argument("--organism-type", help="the average genome of a type, e.g. fungi")
-    parser.add_argument("-n", type=int, default=10, help="media to propose (default 10)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the latent samples")
-    parser.add_argument("--temperature", type=float, default=0.5,
+    parser.add_argument("-n", type=whole_number(1, MAX_RECIPES), default=10,
+                        help=f"media to propose, at most {MAX_RECIPES:,} (default 10)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the latent samples")
+    parser.add_argument("--temperature", type=number_from_zero(MAX_TEMPERATURE), default=0.5,
                         help="spread of the latent samples: 1 samples the prior, 0 gives the "
-                        "single most typical medium (default 0.5, as the report)")
+                        f"single most typical medium, at most {MAX_TEMPERATURE:g} "
+                        "(default 0.5, as the report)")
     add_output_arguments(parser, "proposals")
 
 
@@ -32,10 +45,8 @@ def run(args) -> int:
         type_condition,
     )
     from ..cvae.model import ConditionalMediaVAE
-    from ..errors import MediagenError
 
-    if args.n < 1:
-        raise MediagenError(f"-n {args.n}: propose at least one medium")
+    check_recipe_outputs(args, args.genome)
     model = ConditionalMediaVAE.load(args.model)
     if args.genome:
         condition, name = fasta_condition(model, args.genome, genome_vae=args.genome_vae), \

@@ -8,7 +8,14 @@ the path is what the model ties to the genome.
 
 from pathlib import Path
 
-from .recipe_output import add_model_arguments, add_output_arguments, print_and_write
+from .arguments import whole_number
+from .recipe_output import (
+    MAX_RECIPES,
+    add_model_arguments,
+    add_output_arguments,
+    check_recipe_outputs,
+    print_and_write,
+)
 
 
 def add_arguments(parser) -> None:
@@ -17,7 +24,8 @@ def add_arguments(parser) -> None:
                         help="a genome id of the sheet or a FASTA file")
     parser.add_argument("--to", dest="end", required=True, metavar="GENOME",
                         help="a genome id of the sheet or a FASTA file")
-    parser.add_argument("--steps", type=int, default=5, help="points on the path (default 5)")
+    parser.add_argument("--steps", type=whole_number(2, MAX_RECIPES), default=5,
+                        help=f"points on the path, 2 to {MAX_RECIPES:,} (default 5)")
     add_output_arguments(parser, "interpolation")
 
 
@@ -29,12 +37,14 @@ def run(args) -> int:
         recipes_for,
     )
     from ..cvae.model import ConditionalMediaVAE
+    from ..kmers.fasta_bytes import check_fasta_path, looks_like_fasta_path
 
+    check_recipe_outputs(args, args.start, args.end)
     model = ConditionalMediaVAE.load(args.model)
 
     def condition(value: str):
-        if Path(value).is_file():
-            return fasta_condition(model, value, genome_vae=args.genome_vae)
+        if Path(value).exists() or looks_like_fasta_path(value):
+            return fasta_condition(model, check_fasta_path(value), genome_vae=args.genome_vae)
         return genome_condition(model, value, args.embeddings)
 
     fractions, grams = interpolate(model, condition(args.start), condition(args.end),

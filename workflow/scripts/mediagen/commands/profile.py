@@ -15,6 +15,7 @@ from ..kmers.embedding_table import write_embedding_table
 from ..kmers.fasta_bytes import genome_id_from_path
 from ..kmers.layout import profile_column_names
 from ..kmers.profile import read_genome_profile
+from .arguments import check_outputs, file_name, whole_number
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +24,11 @@ DEFAULT_MIN_LENGTH = 10_000  # the workflow's default kmers.min_genome_length
 
 def add_arguments(parser) -> None:
     parser.add_argument("fasta", nargs="+", help="genome FASTA or FASTA.gz files")
-    parser.add_argument("-o", "--output", required=True, help="Parquet table to write")
+    parser.add_argument("-o", "--output", required=True, type=file_name,
+                        help="Parquet table to write")
     parser.add_argument(
         "--min-length",
-        type=int,
+        type=whole_number(0, 2**63 - 1),
         default=DEFAULT_MIN_LENGTH,
         help="refuse genomes with fewer A/C/G/T bases (default: %(default)s, as the workflow)",
     )
@@ -42,6 +44,7 @@ def run(args) -> int:
                 "rename one of them"
             )
         seen[genome_id] = path
+    check_outputs([args.output], args.fasta)
     profiles = np.stack(
         [read_genome_profile(path, min_length=args.min_length) for path in args.fasta]
     )

@@ -69,6 +69,13 @@ def recipes_for(
     """Recipes of proposals; ``probabilities`` (media id -> growth probability, from a
     ranking of the genome) labels each with its nearest medium's."""
     grams_per_litre = np.atleast_2d(grams_per_litre)
+    unrepresentable = [label for label, row in zip(labels, grams_per_litre, strict=True)
+                       if not np.isfinite(row).all()]
+    if unrepresentable:
+        raise MediagenError(
+            f"{unrepresentable[0]}: the model decoded amounts too large to represent; its "
+            "condition or latent sample lies far outside the training data (lower "
+            "--temperature, or check the genome)")
     distances = reference_distances(model, grams_per_litre)
     nearest = distances.argmin(axis=1)
     reference = model.record.reference_media
@@ -89,9 +96,17 @@ def recipes_for(
     return recipes
 
 
+def recipe_files(prefix: str | Path) -> tuple[Path, Path]:
+    """The files ``write_recipes`` writes: ``PREFIX.tsv`` and ``PREFIX.json``."""
+    prefix = Path(prefix)
+    if prefix.name in ("", ".."):
+        raise MediagenError(f"{prefix}: is a folder; give a file name prefix, for example "
+                            f"{prefix / 'recipes'}")
+    return prefix.with_name(prefix.name + ".tsv"), prefix.with_name(prefix.name + ".json")
+
+
 def write_recipes(recipes: list[Recipe], prefix: str | Path) -> tuple[Path, Path]:
     """``PREFIX.tsv`` (one row per ingredient) and ``PREFIX.json`` (one object per recipe)."""
-    prefix = Path(prefix)
     rows = [
         {"recipe": r.label, "ingredient_id": i, "ingredient": n, "g_per_l": g,
          "nearest_media_id": r.nearest_media_id, "nearest_media_name": r.nearest_media_name,
@@ -100,7 +115,7 @@ def write_recipes(recipes: list[Recipe], prefix: str | Path) -> tuple[Path, Path
     ]
     columns = ["recipe", "ingredient_id", "ingredient", "g_per_l", "nearest_media_id",
                "nearest_media_name", "distance", "growth_probability"]
-    tsv, json_path = prefix.with_name(prefix.name + ".tsv"), prefix.with_name(prefix.name + ".json")
+    tsv, json_path = recipe_files(prefix)
     with atomic_path(tsv) as tmp:
         pd.DataFrame(rows, columns=columns).to_csv(tmp, sep="\t", index=False)
     atomic_write_text(json_path, json.dumps([r.as_dict() for r in recipes], indent=1) + "\n")
@@ -124,8 +139,8 @@ def table_embedding(table: str | Path, genome_id: str) -> Embedding:
     ids, matrix, meta = read_embedding_table(table)
     if genome_id not in ids:
         raise MediagenError(
-            f"{table}: no genome {genome_id!r}; give a genome of the sheet, or its FASTA "
-            "with --genome"
+            f"{table}: no genome {genome_id!r}; give a genome id of the workflow's genome "
+            "sheet, or the genome's FASTA file"
         )
     return Embedding(str(meta.get("method", "")), matrix[ids.index(genome_id)])
 

@@ -25,12 +25,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..checkpoint import load_checkpoint, save_checkpoint
+from ..checkpoint import load_checkpoint, load_weights, save_checkpoint
 from ..errors import MediagenError
 from .config import CVAEConfig
 from .transform import ConditionTransform, Embedding, MediaTransform
 
 CHECKPOINT_KIND = "cvae"
+CHECKPOINT_FIELDS = ("state_dict", "config", "ingredient_ids", "ingredient_names",
+                     "media_transform", "condition_transform", "reference_media",
+                     "type_conditions", "provenance", "phase", "types_seen", "history")
 LOG_VAR_RANGE = (-12.0, 8.0)
 MIN_AMOUNT = math.log1p(0.01)  # transformed: 1 % of an ingredient's typical g/L
 
@@ -312,7 +315,8 @@ class ConditionalMediaVAE(nn.Module):
 
     @classmethod
     def load(cls, path: str | Path, map_location="cpu") -> "ConditionalMediaVAE":
-        checkpoint = load_checkpoint(path, CHECKPOINT_KIND, map_location=map_location)
+        checkpoint = load_checkpoint(path, CHECKPOINT_KIND, CHECKPOINT_FIELDS,
+                                     map_location=map_location)
         record = ModelRecord(
             ingredient_ids=list(checkpoint["ingredient_ids"]),
             ingredient_names=list(checkpoint["ingredient_names"]),
@@ -329,7 +333,7 @@ class ConditionalMediaVAE(nn.Module):
             ConditionTransform.from_dict(checkpoint["condition_transform"]),
             record,
         )
-        model.load_state_dict(checkpoint["state_dict"])
+        load_weights(model, checkpoint["state_dict"], path)
         model.eval()
         return model
 

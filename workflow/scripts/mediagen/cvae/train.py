@@ -14,7 +14,8 @@ resume file (every epoch, or at most every ``resume_every_seconds`` so that
 tiny epochs do not spend their time on disk); a killed job re-run with the
 same inputs and settings logs "resuming from epoch N" and goes on from there.
 The resume file is not a workflow output, because Snakemake deletes the
-outputs of failed jobs, and it is removed once the phase's model is saved.
+outputs of failed jobs, and it is removed once the phase's model is saved, with any
+partial one a killed job left.
 """
 
 import copy
@@ -28,7 +29,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..atomic import atomic_path
+from ..atomic import atomic_path, remove_with_leftovers
+from ..checkpoint import load_plain_record
 from ..device import autocast, pick_device
 from ..errors import MediagenError
 from .config import TrainingSettings, architecture_from_config
@@ -173,11 +175,11 @@ def _read_resume(path: Path | None, fingerprint: str) -> dict | None:
     if path is None or not path.is_file():
         return None
     try:
-        record = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # a damaged resume file only costs the progress it held
-        log.warning("%s: unreadable resume state (%s); starting over", path, exc)
+        record = load_plain_record(path, "resume state")
+    except MediagenError as exc:  # a damaged resume file only costs the progress it held
+        log.warning("%s; starting over", exc)
         return None
-    if record.get("fingerprint") != fingerprint:
+    if not isinstance(record, dict) or record.get("fingerprint") != fingerprint:
         log.info("%s: resume state is for other inputs or settings; starting over", path)
         return None
     return record
@@ -273,6 +275,6 @@ def train_phase(
     with atomic_path(metrics_path) as tmp:
         pd.DataFrame(history).to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     if resume_path is not None:
-        Path(resume_path).unlink(missing_ok=True)
+        remove_with_leftovers(resume_path)
     return model
 

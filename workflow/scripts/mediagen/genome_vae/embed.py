@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..checkpoint import load_checkpoint
+from ..checkpoint import load_checkpoint, load_weights
 from ..errors import MediagenError
 from ..kmers.embedding_table import write_embedding_table
 from .config import GenomeVAEConfig
@@ -21,6 +21,8 @@ from .data import WindowFiles, normalise_profiles
 from .model import GenomeVAE
 
 METHOD = "vae"
+# What embedding needs from a genome VAE file (training writes more).
+CHECKPOINT_FIELDS = ("state_dict", "architecture", "normalisation", "windows")
 BATCH_SIZE = 256
 PROGRESS_EVERY = 100  # genomes between progress lines
 
@@ -31,13 +33,9 @@ def load_genome_vae(path: str | Path, device: torch.device | str = "cpu"
                     ) -> tuple[GenomeVAE, dict]:
     """The model (eval mode, on ``device``) and the rest of its checkpoint:
     architecture, normalisation, windows, training settings, history, best epoch."""
-    record = load_checkpoint(path, "genome_vae")
+    record = load_checkpoint(path, "genome_vae", CHECKPOINT_FIELDS)
     model = GenomeVAE(GenomeVAEConfig.from_dict(record["architecture"]))
-    try:
-        model.load_state_dict(record["state_dict"])
-    except RuntimeError as exc:
-        raise MediagenError(f"{path}: the weights do not fit the architecture the file "
-                            f"records ({str(exc).splitlines()[0]}); retrain the model") from exc
+    load_weights(model, record["state_dict"], path)
     meta = {key: value for key, value in record.items() if key != "state_dict"}
     return model.to(device).eval(), meta
 

@@ -10,7 +10,9 @@ epoch: model, optimiser, schedule, epoch, best weights and loss, history, and a
 fingerprint of the architecture, training settings and data. A run whose
 fingerprint matches resumes where that state ended; any other starts fresh.
 ``epochs`` and ``device`` are left out of the fingerprint, so raising ``epochs``
-continues a finished run (lowering it below the epochs done starts afresh).
+of an interrupted run continues it (lowering it below the epochs done starts
+afresh). Once the model is written the state (hundreds of MB) is removed, with
+any partial state a killed job left.
 
 Determinism: the weights are initialised from the seed, and each epoch draws its
 shuffling and reparameterisation noise from generators seeded with (seed, epoch),
@@ -29,8 +31,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..atomic import atomic_path, atomic_write_text
-from ..checkpoint import save_checkpoint
+from ..atomic import atomic_path, atomic_write_text, remove_with_leftovers
+from ..checkpoint import load_plain_record, save_checkpoint
 from ..device import autocast
 from ..errors import MediagenError
 from .config import GenomeVAEConfig, TrainingConfig
@@ -226,11 +228,12 @@ def resume(path: Path, fingerprint: str, epochs: int, model, optimizer, schedule
     if not path.is_file():
         return Progress()
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # a damaged state only costs the progress it held
-        log.warning("%s: unreadable resume state (%s); starting fresh", path, exc)
+        state = load_plain_record(path, "resume state")
+    except MediagenError as exc:  # a damaged state only costs the progress it held
+        log.warning("%s; starting fresh", exc)
         return Progress()
-    if state.get("format") != RESUME_FORMAT or state.get("fingerprint") != fingerprint:
+    if (not isinstance(state, dict) or state.get("format") != RESUME_FORMAT
+            or state.get("fingerprint") != fingerprint):
         log.info("%s: written for other settings or data; starting fresh", path)
         return Progress()
     if state["epoch"] > epochs:
@@ -342,4 +345,5 @@ def train_genome_vae(
     })
     log.info("best epoch %d (val loss %.2f) written to %s", progress.best_epoch,
              progress.best_loss, model_path)
+    remove_with_leftovers(resume_path)
     return model, progress.history

@@ -56,7 +56,14 @@ def read_embedding_table(path: str | Path) -> tuple[list[str], np.ndarray, dict]
     path = Path(path)
     if not path.is_file():
         raise MediagenError(f"{path}: embedding table not found; run the workflow stage first")
-    table = pq.read_table(path)
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise MediagenError(f"{path}: not a Parquet embedding table ({exc.__class__.__name__}); "
+                            "give a genome table the workflow or mediagen wrote") from exc
+    if "genome_id" not in table.column_names:
+        raise MediagenError(f"{path}: no genome_id column, so not a genome table; give a "
+                            "genome table the workflow or mediagen wrote")
     raw = (table.schema.metadata or {}).get(METADATA_KEY)
     meta = json.loads(raw) if raw else {}
     ids = [str(v) for v in table.column("genome_id").to_pylist()]

@@ -53,15 +53,30 @@ def genome_id_from_path(path: str | Path) -> str:
     return name
 
 
+def looks_like_fasta_path(text: str) -> bool:
+    """Whether a command-line value names a file (a folder in it, or a FASTA suffix)
+    rather than a genome id."""
+    return "/" in text or genome_id_from_path(text) != Path(text).name
+
+
+def check_fasta_path(path: str | Path) -> Path:
+    """``path``, or an error that says whether it is missing or a folder."""
+    path = Path(path)
+    if path.is_dir():
+        raise MediagenError(f"{path}: is a folder, not a FASTA file; give the FASTA files "
+                            f"in it, for example {path}/*.fna.gz")
+    if not path.is_file():
+        raise MediagenError(f"{path}: FASTA file not found; check the path")
+    return path
+
+
 def read_fasta_bytes(path: str | Path) -> np.ndarray:
     """The file's (decompressed) bytes as a read-only ``uint8`` array.
 
     Raises ``MediagenError`` for a missing, empty, truncated or corrupt file, or
     one whose first non-blank byte is not the ``>`` of a FASTA header.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise MediagenError(f"{path}: FASTA file not found; check the path")
+    path = check_fasta_path(path)
     with open(path, "rb") as handle:
         magic = handle.read(2)
     if magic == GZIP_MAGIC:
