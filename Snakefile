@@ -19,6 +19,8 @@ include: "workflow/rules/catalog.smk"
 include: "workflow/rules/kmers.smk"
 include: "workflow/rules/genome_vae.smk"
 include: "workflow/rules/cvae.smk"
+include: "workflow/rules/ranking.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

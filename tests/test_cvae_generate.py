@@ -31,18 +31,50 @@ def trained(tmp_path_factory):
     return _train(tmp_path_factory.mktemp("generate"))
 
 
-def test_recipes_list_ingredients_largest_first_above_the_threshold(trained):
+def test_recipes_list_every_ingredient_largest_first(trained):
     model, _, _ = trained
     reference = model.record.reference_media
-    recipes = recipes_for(model, reference.grams_per_litre[:3], ["a", "b", "c"], threshold=1e-3)
+    recipes = recipes_for(model, reference.grams_per_litre[:3], ["a", "b", "c"],
+                          {reference.media_ids[0]: 0.75})
     for row, recipe in enumerate(recipes):
         amounts = [grams for _, _, grams in recipe.ingredients]
-        assert amounts == sorted(amounts, reverse=True) and min(amounts) > 1e-3
-        expected = reference.grams_per_litre[row]
-        assert len(amounts) == int((expected > 1e-3).sum())
+        assert amounts == sorted(amounts, reverse=True) and min(amounts) > 0
+        assert len(amounts) == int((reference.grams_per_litre[row] > 0).sum())
         # a catalog medium's nearest known medium is itself
         assert recipe.nearest_media_id == reference.media_ids[row]
         assert recipe.distance == pytest.approx(0.0, abs=1e-6)
+    assert [r.probability for r in recipes] == [0.75, None, None]
+
+
+def test_no_recipe_is_empty_at_any_temperature(trained):
+    model, folder, inputs = trained
+    condition = genome_condition(model, sorted(inputs["genome_types"])[0])
+    catalog = (model.record.reference_media.grams_per_litre > 0).sum(axis=1)
+    catalog = catalog[catalog > 0]
+    for temperature in (0.0, 0.5, 1.0, 3.0, 10.0):
+        sizes = (model.generate(200, condition, seed=1, temperature=temperature) > 0).sum(1)
+        assert sizes.min() >= 1 and sizes.min() >= catalog.min()
+        assert sizes.max() <= catalog.max()
+    at_zero = (model.generate(5, condition, temperature=0.0) > 0).sum(axis=1)
+    assert set(at_zero) == {int(np.quantile(catalog, 0.5, method="inverted_cdf"))}
+    # sizes spread like the catalog's at temperature 1
+    wide = (model.generate(2000, condition, seed=2, temperature=1.0) > 0).sum(axis=1)
+    assert abs(np.median(wide) - np.median(catalog)) <= 1
+    assert np.percentile(wide, 90) == pytest.approx(np.percentile(catalog, 90), abs=1.5)
+
+
+def test_anchored_recipes_are_variations_of_their_media(trained):
+    model, _, inputs = trained
+    condition = genome_condition(model, sorted(inputs["genome_types"])[0])
+    reference = model.record.reference_media
+    sizes = (reference.grams_per_litre > 0).sum(axis=1)
+    anchors = reference.grams_per_litre[[0, 5]]
+    grams = model.generate(4, condition, temperature=0.0, anchors=anchors)
+    # recipe i varies anchor i modulo 2, at the anchor's size; at temperature 0 twice the same
+    assert list((grams > 0).sum(axis=1)) == [sizes[0], sizes[5], sizes[0], sizes[5]]
+    np.testing.assert_allclose(grams[0], grams[2])
+    with pytest.raises(MediagenError, match="no anchor medium"):
+        model.generate(2, condition, anchors=np.zeros((0, model.config.n_ingredients)))
 
 
 def test_interpolation_runs_from_one_genome_to_the_other(trained):

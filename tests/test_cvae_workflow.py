@@ -19,6 +19,8 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/cvae.smk"
+include: "workflow/rules/ranking.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -38,6 +40,7 @@ def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
     (workdir / "Snakefile.cvae").write_text(SNAKEFILE)
     overrides = {"genomes": "genomes.tsv", "growth": "growth.tsv",
                  "embedding": {"method": "vae"}, "cvae": TINY_CVAE,
+                 "ranking": {"members": 2, "steps": 50, "negatives": 10, "threads": 1},
                  "report": {"n_generated": 3, "n_examples": 2}}
     (workdir / "tiny.yaml").write_text(yaml.safe_dump(overrides))
 
@@ -66,10 +69,24 @@ def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
 
     reports = workdir / "results" / "reports"
     page = (reports / "report.html").read_text()
-    assert page.count("data:image/png;base64,") == 2
-    for heading in ("Does it work?", "Reconstruction of the test split",
-                    "Proposals for held-out genomes", "Example recipes"):
+    assert page.count("data:image/png;base64,") == 3
+    for heading in ("Which medium? The ranking against four baselines",
+                    "Are the probabilities right?", "Recommendations for held-out genomes",
+                    "Generated recipes", "Does the media model use its latent space?",
+                    "Reconstruction of the test split", "Proposals for held-out genomes",
+                    "Example recipes"):
         assert heading in page
+    evaluation = pd.read_csv(reports / "evaluation.tsv", sep="\t")
+    assert list(evaluation.columns) == ["split", "method", "n_species", "top1", "top5",
+                                        "mean_rank", "jaccard"]
+    held_out = samples[samples["split"] == "test"]
+    assert set(evaluation["split"]) == set(held_out["holdout"])
+    assert set(evaluation["method"]) == {"model", "nearest_genome", "knn_vote", "type_prior",
+                                         "global_prior"}
+    generated = pd.read_csv(reports / "generated.tsv", sep="\t")
+    assert (generated["empty"] == 0).all()
+    assert generated["n"].sum() == 3 * held_out["genome_id"].nunique()
+    assert (models / "ranker.pt").is_file()
     metrics = json.loads((reports / "metrics.json").read_text())
     methods = {row["method"] for row in metrics["proposal_summary"]}
     assert methods == {"model", "nearest_genome", "type_prior"}
@@ -78,7 +95,7 @@ def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
         assert claim["holds"] == (claim["value"] > claim["other"]
                                   if "higher" in claim["claim"] or "resemble" in claim["claim"]
                                   else claim["value"] < claim["other"])
-    for name in ("latent_pca.png", "training_curves.png"):
+    for name in ("latent_pca.png", "training_curves.png", "reliability.png"):
         assert (reports / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     reconstruction = pd.read_csv(reports / "reconstruction.tsv", sep="\t")
     assert reconstruction["group"].tolist()[0] == "all"

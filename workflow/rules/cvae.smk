@@ -1,9 +1,9 @@
-# The conditional media VAE: its dataset, one training rule per curriculum phase, and the
-# evaluation report.
+# The conditional media VAE: its dataset (the ranking model reads it too) and one training
+# rule per curriculum phase.
 
 
-# The conditional media VAE's samples: growth pairs x media x genome embeddings,
-# split by genome (stratified by organism type, seeded) into arrays.
+# The models' samples: growth pairs x media x genome embeddings, split by species and genus
+# (per organism type, seeded) into arrays.
 
 
 rule build_dataset:
@@ -92,63 +92,3 @@ for _phase, _types, _previous in CVAE_STAGES:
             "../../envs/mediagen.yaml"
         script:
             "../scripts/train_cvae.py"
-
-
-# The evaluation report: reconstruction, proposals against baselines, latent space,
-# training curves and example recipes, as an HTML page and tables.
-
-
-rule report:
-    input:
-        model="results/models/cvae_all.pt",
-        dataset=rules.build_dataset.output,
-    output:
-        html=report(
-            "results/reports/report.html",
-            caption="../report/cvae_report.rst",
-            category="Evaluation",
-        ),
-        latent=report(
-            "results/reports/latent_pca.png",
-            caption="../report/latent_pca.rst",
-            category="Evaluation",
-        ),
-        curves=report(
-            "results/reports/training_curves.png",
-            caption="../report/training_curves.rst",
-            category="Training",
-        ),
-        metrics="results/reports/metrics.json",
-        reconstruction=report(
-            "results/reports/reconstruction.tsv",
-            caption="../report/reconstruction.rst",
-            category="Evaluation",
-        ),
-        proposals="results/reports/proposals.tsv",
-        proposal_summary=report(
-            "results/reports/proposal_summary.tsv",
-            caption="../report/proposal_summary.rst",
-            category="Evaluation",
-        ),
-        type_resemblance="results/reports/type_resemblance.tsv",
-        recipes=report(
-            "results/reports/example_recipes.tsv",
-            caption="../report/example_recipes.rst",
-            category="Proposals",
-        ),
-        recipes_json="results/reports/example_recipes.json",
-    params:
-        report=config["report"],
-        seed=config["seed"],
-    log:
-        "results/logs/report.log",
-    benchmark:
-        "results/benchmarks/report.tsv"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    conda:
-        "../../envs/mediagen.yaml"
-    script:
-        "../scripts/report.py"

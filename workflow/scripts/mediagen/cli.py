@@ -20,7 +20,9 @@ from .rule_job import configure_logging
 SUBCOMMANDS = {
     "profile": ("mediagen.commands.profile", "k-mer profiles of FASTA files into a table"),
     "embed": ("mediagen.commands.embed", "genome VAE embeddings of FASTA files"),
-    "generate": ("mediagen.commands.generate", "propose media for a genome"),
+    "recommend": ("mediagen.commands.recommend",
+                  "the catalog's media ranked for a genome, with growth probabilities"),
+    "generate": ("mediagen.commands.generate", "new media recipes for a genome"),
     "interpolate": ("mediagen.commands.interpolate", "media along a path between two genomes"),
     "synthesize-demo": (
         "mediagen.commands.synthesize_demo",

@@ -3,9 +3,15 @@
 The condition is a new genome's FASTA (embedded the way the model's training
 genomes were, including through the genome VAE), a genome of the workflow's
 sheet (its row in the embedding table), or the average genome of an organism
-type. Each proposal is printed as a recipe, with the nearest known catalog
-medium, and all of them are written to ``PREFIX.tsv`` and ``PREFIX.json``.
+type. With a ranking model (``ranker.pt`` beside the media model, or
+``--ranker``), the recipes are variations of the media it ranks first for the
+genome, and each carries the growth probability of its nearest known medium;
+without one they are drawn from the model's prior. Each proposal is printed as a
+recipe, with the nearest known catalog medium, and all of them are written to
+``PREFIX.tsv`` and ``PREFIX.json``.
 """
+
+from pathlib import Path
 
 from .arguments import number_from_zero, seed, whole_number
 from .recipe_output import (
@@ -34,6 +40,8 @@ def add_arguments(parser) -> None:
                         help="spread of the latent samples: 1 samples the prior, 0 gives the "
                         f"single most typical medium, at most {MAX_TEMPERATURE:g} "
                         "(default 0.5, as the report)")
+    parser.add_argument("--ranker", help="ranking model whose best media the recipes vary "
+                        "(default: ranker.pt beside --model, where there is one)")
     add_output_arguments(parser, "proposals")
 
 
@@ -57,8 +65,23 @@ def run(args) -> int:
     else:
         condition, name = type_condition(model, args.organism_type), \
             f"average {args.organism_type} genome"
-    grams = model.generate(args.n, condition, seed=args.seed, temperature=args.temperature)
+    ranker_path = args.ranker or Path(args.model).with_name("ranker.pt")
+    if args.ranker or ranker_path.is_file():
+        from ..ranking.model import MediaRanker
+
+        ranking = MediaRanker.load(ranker_path).rank(condition, args.organism_type,
+                                                     n_evidence=0)
+        reference = model.record.reference_media
+        anchors = [reference.media_ids.index(m) for m in ranking.anchors
+                   if m in reference.media_ids]
+        probabilities = dict(zip(ranking.table["media_id"], ranking.table["probability"],
+                                 strict=True))
+    else:
+        anchors, probabilities = [], None
+    grams = model.generate(args.n, condition, seed=args.seed, temperature=args.temperature,
+                           anchors=model.record.reference_media.grams_per_litre[anchors]
+                           if anchors else None)
     recipes = recipes_for(model, grams, [f"{name} proposal {i + 1}" for i in range(args.n)],
-                          args.threshold)
+                          probabilities)
     print_and_write(recipes, args.output)
     return 0

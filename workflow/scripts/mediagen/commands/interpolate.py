@@ -50,6 +50,6 @@ def run(args) -> int:
     fractions, grams = interpolate(model, condition(args.start), condition(args.end),
                                    args.steps)
     labels = [f"{args.start} -> {args.end} at {fraction:.2f}" for fraction in fractions]
-    recipes = recipes_for(model, grams, labels, args.threshold)
+    recipes = recipes_for(model, grams, labels)
     print_and_write(recipes, args.output)
     return 0

@@ -3,7 +3,7 @@ output arguments, and printing the recipes and writing ``PREFIX.tsv``/``.json``.
 
 import sys
 
-from .arguments import check_outputs, file_name, number_from_zero
+from .arguments import check_outputs, file_name
 
 # Every recipe is printed and written, and the model decodes them all at once.
 MAX_RECIPES = 10_000
@@ -17,8 +17,6 @@ def add_model_arguments(parser) -> None:
 def add_output_arguments(parser, default_prefix: str) -> None:
     parser.add_argument("-o", "--output", default=default_prefix, type=file_name,
                         help=f"write PREFIX.tsv and PREFIX.json (default: {default_prefix})")
-    parser.add_argument("--threshold", type=number_from_zero(), default=1e-6,
-                        help="list ingredients above this g/L (default 1e-6)")
     parser.add_argument("--embeddings", help="embedding table for genome ids (default: the "
                         "one recorded in the model)")
     parser.add_argument("--genome-vae", help="genome VAE file for FASTA genomes when the model "

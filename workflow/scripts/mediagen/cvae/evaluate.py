@@ -6,11 +6,18 @@
   true or the reconstructed medium that are present in both.
 - Proposals for the test genomes, against two baselines computed here: the
   media of the nearest training genome in the model's condition space,
-  and the most common training medium of the genome's organism type. Each
-  proposal is scored by the Jaccard index of its ingredient set with the
-  closest of the genome's true media, and by the rank of the genome's best
-  placed true medium among all catalog media ordered by distance to the
-  proposal (1 = a true medium is the nearest).
+  and the most common training medium of the genome's organism type. Where
+  ``anchors`` name media for a genome (the ranking model's best, see
+  ``mediagen.report``), the proposals are variations of them; else they are
+  drawn from the prior. Each proposal is scored by the Jaccard index of its
+  ingredient set with the closest of the genome's true media, and by the rank
+  of the genome's best placed true medium among all catalog media ordered by
+  distance to the proposal (1 = a true medium is the nearest).
+- The generated recipes per held-out split and organism type: how many, how
+  many empty, their median size beside the catalog's, and how often their
+  nearest known medium is one the genome grows on.
+- Latent usage: the KL divergence of each latent dimension from the prior,
+  averaged over the training samples; a dimension above 0.01 nats is active.
 - Type resemblance: how close the proposals for one type's genomes come to
   the media each type grows on; the conditioning works when each row's own
   type wins.
@@ -59,6 +66,8 @@ class Evaluation:
     proposal_points: pd.DataFrame
     examples: list[Recipe]
     comparisons: list[dict]
+    generated: pd.DataFrame  # per split and organism type: sizes, empties, nearest is true
+    latent_usage: pd.DataFrame  # dim, kl
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -147,14 +156,17 @@ def _score(model, proposals: np.ndarray, true_media: list[int], ref: _Reference,
 
 
 def proposal_scores(
-    model: ConditionalMediaVAE, dataset: Dataset, ref: _Reference, settings: EvaluationSettings
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
-    """Per test genome and method: Jaccard, mean rank, top-1 %; plus the model's proposals."""
+    model: ConditionalMediaVAE, dataset: Dataset, ref: _Reference, settings: EvaluationSettings,
+    anchors: dict[str, list[str]] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray], pd.DataFrame]:
+    """Per test genome and method: Jaccard, mean rank, top-1 %; the summary; the model's
+    proposals; and one row per proposal (its size and whether its nearest known medium
+    is a true one)."""
     threshold = settings.threshold
     reference_grams = model.record.reference_media.grams_per_litre
     samples = dataset.samples
     test = samples[samples["split"] == "test"].reset_index(drop=True)
-    rows, generated = [], {}
+    rows, generated, recipes = [], {}, []
     for number, (genome_id, part) in enumerate(test.groupby("genome_id", sort=True)):
         organism_type = part["organism_type"].iloc[0]
         true_media = [ref.media_index[m] for m in part["media_id"]]
@@ -163,22 +175,31 @@ def proposal_scores(
         closest = np.argmin(((ref.train_conditions - transformed) ** 2).sum(axis=1))
         nearest = ref.train_genomes[int(closest)]
         prior = ref.type_prior.get(organism_type)
+        chosen = (anchors or {}).get(genome_id)
+        proposals = model.generate(
+            settings.n_generated, condition, seed=settings.seed + number,
+            temperature=settings.temperature,
+            anchors=reference_grams[[ref.media_index[m] for m in chosen]] if chosen else None)
         candidates = {
-            "model": model.generate(settings.n_generated, condition, seed=settings.seed + number,
-                                    temperature=settings.temperature),
+            "model": proposals,
             "nearest_genome": reference_grams[ref.train_media[nearest]],
             "type_prior": reference_grams[[prior]] if prior is not None else None,
         }
-        generated[genome_id] = candidates["model"]
+        generated[genome_id] = proposals
+        nearest_media = _nearest_media(model, proposals)
+        recipes += [{"split": part["holdout"].iloc[0], "organism_type": organism_type,
+                     "size": int((row > 0).sum()), "nearest_is_true": medium in true_media}
+                    for row, medium in zip(proposals, nearest_media, strict=True)]
         for method, proposals in candidates.items():
             if proposals is None:
                 continue
             rows.append({"genome_id": genome_id, "organism_type": organism_type,
-                         "method": method, "n_true_media": len(true_media),
+                         "split": part["holdout"].iloc[0], "method": method,
+                         "n_true_media": len(true_media),
                          **_score(model, proposals, true_media, ref, threshold)})
     per_genome = pd.DataFrame(rows, columns=[
-        "genome_id", "organism_type", "method", "n_true_media", "n_proposals", "jaccard",
-        "mean_rank", "top1_pct"])
+        "genome_id", "organism_type", "split", "method", "n_true_media", "n_proposals",
+        "jaccard", "mean_rank", "top1_pct"])
     summary_rows = []
     for group, part in _grouped(per_genome, "organism_type"):
         for method in METHODS:
@@ -192,7 +213,44 @@ def proposal_scores(
                 "median_rank": float(scores["mean_rank"].median()),
                 "top1_pct": float(scores["top1_pct"].mean()),
             })
-    return per_genome, pd.DataFrame(summary_rows), generated
+    return (per_genome, pd.DataFrame(summary_rows), generated,
+            pd.DataFrame(recipes, columns=["split", "organism_type", "size", "nearest_is_true"]))
+
+
+def _nearest_media(model: ConditionalMediaVAE, proposals: np.ndarray) -> np.ndarray:
+    return reference_distances(model, proposals).argmin(axis=1)
+
+
+def generated_summary(recipes: pd.DataFrame, dataset: Dataset, ref: _Reference) -> pd.DataFrame:
+    """Per held-out split and organism type: recipes made, empty ones, median size beside
+    the catalog's (the media that type's genomes grow on, at the model's width), and the
+    share whose nearest known medium is one the genome grows on."""
+    sizes = ref.present.sum(axis=1)
+    rows = []
+    for (split, organism_type), part in recipes.groupby(["split", "organism_type"], sort=True):
+        grown = dataset.samples.loc[dataset.samples["organism_type"] == organism_type,
+                                    "media_id"].unique()
+        rows.append({
+            "split": split, "organism_type": organism_type, "n": len(part),
+            "empty": int((part["size"] == 0).sum()),
+            "median_ingredients": float(part["size"].median()),
+            "catalog_median_ingredients": float(np.median(sizes[[ref.media_index[m]
+                                                                 for m in grown]])),
+            "nearest_is_true_pct": float(100 * part["nearest_is_true"].mean()),
+        })
+    return pd.DataFrame(rows, columns=["split", "organism_type", "n", "empty",
+                                       "median_ingredients", "catalog_median_ingredients",
+                                       "nearest_is_true_pct"])
+
+
+def latent_usage(model: ConditionalMediaVAE, dataset: Dataset) -> pd.DataFrame:
+    """KL divergence of each latent dimension from the prior over the training samples."""
+    train = dataset.splits["train"]
+    mu, log_var = model.posterior(model.media_transform.inverse(train.x),
+                                  Embedding(model.embedding_method, train.c))
+    kl = (-0.5 * (1 + log_var - mu ** 2 - np.exp(log_var))).mean(axis=0)
+    return pd.DataFrame({"dim": np.arange(len(kl)), "kl": kl}).sort_values(
+        "kl", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def type_resemblance(
@@ -269,12 +327,11 @@ def example_recipes(
                 chosen.append(ids.pop(0))
     examples = recipes_for(
         model, np.array([generated[g][0] for g in chosen]).reshape(len(chosen), -1),
-        [f"held-out genome {g} ({types[g]})" for g in chosen], settings.threshold)
+        [f"held-out genome {g} ({types[g]})" for g in chosen])
     for organism_type in sorted(model.record.type_conditions):
         grams = model.generate(1, type_condition(model, organism_type), seed=settings.seed,
                                temperature=settings.temperature)
-        examples += recipes_for(model, grams, [f"average {organism_type} genome"],
-                                settings.threshold)
+        examples += recipes_for(model, grams, [f"average {organism_type} genome"])
     return examples
 
 
@@ -311,12 +368,16 @@ def comparisons(summary: pd.DataFrame, resemblance: pd.DataFrame) -> list[dict]:
 
 
 def evaluate(
-    model: ConditionalMediaVAE, dataset: Dataset, settings: EvaluationSettings
+    model: ConditionalMediaVAE, dataset: Dataset, settings: EvaluationSettings,
+    anchors: dict[str, list[str]] | None = None,
 ) -> Evaluation:
+    """Everything the report shows of the media model; ``anchors`` (genome id -> media
+    ids) make each held-out genome's proposals variations of those media."""
     threshold = settings.threshold
     reconstruction = reconstruction_scores(model, dataset, threshold)
     ref = _reference(model, dataset, threshold)
-    per_genome, summary, generated = proposal_scores(model, dataset, ref, settings)
+    per_genome, summary, generated, recipes = proposal_scores(model, dataset, ref, settings,
+                                                              anchors)
     resemblance = type_resemblance(dataset, ref, generated, threshold)
     return Evaluation(
         reconstruction=reconstruction,
@@ -327,4 +388,6 @@ def evaluate(
         proposal_points=proposal_points(model, dataset, generated),
         examples=example_recipes(model, dataset, generated, settings),
         comparisons=comparisons(summary, resemblance),
+        generated=generated_summary(recipes, dataset, ref),
+        latent_usage=latent_usage(model, dataset),
     )

@@ -207,12 +207,18 @@ class ConditionalMediaVAE(nn.Module):
             )
         return torch.from_numpy(self.media_transform.forward(grams)).to(self._device)
 
-    @torch.no_grad()
     def encode(self, grams_per_litre: np.ndarray, embedding: Embedding) -> np.ndarray:
         """Latent means of media (g/L, n x ingredients) under their genomes' conditions."""
+        return self.posterior(grams_per_litre, embedding)[0]
+
+    @torch.no_grad()
+    def posterior(self, grams_per_litre: np.ndarray, embedding: Embedding
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """(mean, log-variance) of q(z | media, genome) for media (g/L) and conditions."""
         self.eval()
-        mu, _ = self.encoder(self.media_tensor(grams_per_litre), self.condition_tensor(embedding))
-        return mu.float().cpu().numpy()
+        mu, log_var = self.encoder(self.media_tensor(grams_per_litre),
+                                   self.condition_tensor(embedding))
+        return mu.float().cpu().numpy(), log_var.float().cpu().numpy()
 
     @torch.no_grad()
     def predict(self, grams_per_litre: np.ndarray, embedding: Embedding) -> np.ndarray:
@@ -231,10 +237,10 @@ class ConditionalMediaVAE(nn.Module):
         """``n`` new media (g/L, n x ingredients) for one genome's embedding.
 
         Without ``anchors``, latent points come from the prior scaled by ``temperature``
-        and recipe sizes from the catalog (``recipe_sizes``). With ``anchors`` (n media,
-        g/L), each recipe is a variation of one: its latent point is drawn around the
-        anchor's posterior mean (spread: ``temperature`` times the posterior's), and it
-        has the anchor's number of ingredients.
+        and recipe sizes from the catalog (``recipe_sizes``). With ``anchors`` (media,
+        g/L), recipe ``i`` is a variation of anchor ``i`` modulo their number: its latent
+        point is drawn around the anchor's posterior mean (spread: ``temperature`` times
+        the posterior's), and it has the anchor's number of ingredients.
         """
         self.eval()
         c = self.condition_tensor(condition)
@@ -247,9 +253,10 @@ class ConditionalMediaVAE(nn.Module):
             z = noise * temperature
             sizes = torch.from_numpy(self.recipe_sizes(n, temperature, seed))
         else:
-            x = self.media_tensor(anchors)
-            if x.shape[0] != n:
-                raise MediagenError(f"{x.shape[0]} anchor media for {n} recipes")
+            anchors = np.atleast_2d(anchors)
+            if len(anchors) == 0:
+                raise MediagenError("no anchor medium to vary")
+            x = self.media_tensor(anchors[np.arange(n) % len(anchors)])
             mu, log_var = self.encoder(x, c)
             z = mu + noise * (0.5 * log_var).exp() * temperature
             sizes = torch.where(_sizes_of(x) > 0, _sizes_of(x),

@@ -63,12 +63,13 @@ class RankingEvaluation:
     reliability: pd.DataFrame  # split, bin, predicted, observed, n
     calibration: pd.DataFrame  # split, ece, n_predictions
     recommendations: pd.DataFrame  # held-out genomes' best media with evidence
+    anchors: dict[str, list[str]]  # held-out genome -> media worth varying into recipes
 
 
 def evaluate_ranking(ranker: MediaRanker, data: RankingData, n_shown: int = 5
                      ) -> RankingEvaluation:
     test = data.rows("test")
-    rows, predictions, shown = [], [], []
+    rows, predictions, shown, anchors = [], [], [], {}
     if len(test):
         points = ranker.transform.apply(data.embedding_of(test.index))
         for point, (genome_id, genome) in zip(points, test.iterrows(), strict=True):
@@ -82,6 +83,7 @@ def evaluate_ranking(ranker: MediaRanker, data: RankingData, n_shown: int = 5
                              "species": genome["species"],
                              "organism_type": genome["organism_type"], "method": method,
                              **ranking_scores(values, truth, ranker.evidence)})
+            anchors[genome_id] = ranker.anchors(probability)
             best = np.argsort(-probability, kind="stable")[:TOP_CALIBRATION]
             predictions.append(pd.DataFrame({"split": genome["holdout"],
                                              "probability": probability[best],
@@ -101,7 +103,7 @@ def evaluate_ranking(ranker: MediaRanker, data: RankingData, n_shown: int = 5
                  else pd.DataFrame(columns=["split", "probability", "grows"]))
     reliability, calibration = calibration_tables(predicted)
     return RankingEvaluation(_summary(per_genome), per_genome, reliability, calibration,
-                             pd.DataFrame(shown))
+                             pd.DataFrame(shown), anchors)
 
 
 def _summary(per_genome: pd.DataFrame) -> pd.DataFrame:

@@ -24,6 +24,8 @@ from ..errors import MediagenError
 from .evidence import FEATURES, GrowthEvidence, MediaSets
 
 CHECKPOINT_KIND = "ranker"
+ANCHOR_SHARE = 0.5  # a medium worth varying is at least this likely relative to the best
+ANCHOR_POOL = 10
 
 
 class ScoringHead(nn.Module):
@@ -53,6 +55,9 @@ class Ranking:
     """One genome's ranking: every catalog medium, most likely first."""
 
     table: pd.DataFrame  # rank, media_id, media_name, probability, uncertainty, evidence
+    probability: np.ndarray  # per catalog medium, in the catalog's order
+    anchors: list[str]  # the media worth varying into new recipes (see MediaRanker.anchors)
+    organism_type: str
     nearest_genome: str
     nearest_distance: float
 
@@ -68,6 +73,7 @@ class MediaRanker:
     media_ids: list[str]
     media_names: list[str]
     history: list[dict] = field(default_factory=list)
+    provenance: dict = field(default_factory=dict)  # how genomes were embedded
 
     @property
     def embedding_method(self) -> str:
@@ -97,8 +103,21 @@ class MediaRanker:
     def rank(self, embedding: Embedding, organism_type: str | None = None,
              n_evidence: int = 3) -> Ranking:
         """Every catalog medium ranked for one genome; the organism type defaults to that
-        of the nearest training genome."""
-        point = self.point(embedding)
+        of the nearest training genome. The first ``n_evidence`` media name their evidence."""
+        return self.rank_point(self.point(embedding), organism_type, n_evidence)
+
+    def type_point(self, organism_type: str) -> np.ndarray:
+        """The average training genome of an organism type, in genome space."""
+        members = np.asarray(self.genomes.organism_types) == organism_type
+        if not members.any():
+            raise MediagenError(
+                f"the ranking model has no training genomes of type {organism_type!r}; "
+                f"choose one of {', '.join(sorted(set(self.genomes.organism_types)))}")
+        return self.evidence.points[members].mean(axis=0)
+
+    def rank_point(self, point: np.ndarray, organism_type: str | None = None,
+                   n_evidence: int = 3) -> Ranking:
+        """``rank`` for a point of genome space."""
         nearest, distance = self.evidence.neighbours(point, k=1)
         nearest_type = self.genomes.organism_types[int(nearest[0])]
         organism_type = organism_type or nearest_type
@@ -115,7 +134,18 @@ class MediaRanker:
         table["evidence"] = ""
         for row, medium in enumerate(order[:n_evidence]):
             table.loc[row, "evidence"] = self.describe_evidence(point, int(medium))
-        return Ranking(table, self.genomes.genome_ids[int(nearest[0])], float(distance[0]))
+        return Ranking(table, probability, self.anchors(probability), organism_type,
+                       self.genomes.genome_ids[int(nearest[0])], float(distance[0]))
+
+    def anchors(self, probability: np.ndarray) -> list[str]:
+        """The media worth varying into new recipes for a genome: among its ten best, those
+        with an ingredient and at least half as likely as the best one, in rank order."""
+        order = [m for m in np.argsort(-probability, kind="stable")[:ANCHOR_POOL]
+                 if self.evidence.media.sizes[m] > 0]
+        if not order:
+            return []
+        best = probability[order[0]]
+        return [self.media_ids[m] for m in order if probability[m] >= ANCHOR_SHARE * best]
 
     def describe_evidence(self, point: np.ndarray, medium: int, shown: int = 3) -> str:
         """'genome (distance), ...' for the nearest training genomes growing on a medium."""
@@ -154,6 +184,7 @@ class MediaRanker:
             "media_ids": list(self.media_ids),
             "media_names": list(self.media_names),
             "history": self.history,
+            "provenance": self.provenance,
         })
 
     @classmethod
@@ -183,7 +214,7 @@ class MediaRanker:
                 media=media, typical_distance=float(record["typical_distance"]))
             return cls(heads, hidden, tuple(record["calibration"]), transform, evidence,
                        genomes, list(record["media_ids"]), list(record["media_names"]),
-                       list(record.get("history", [])))
+                       list(record["history"]), dict(record["provenance"]))
         except (KeyError, TypeError, ValueError, RuntimeError) as exc:
             raise MediagenError(f"{path}: not a complete mediagen ranking model ({exc!r}); "
                                 "retrain it (rule train_ranker)") from None

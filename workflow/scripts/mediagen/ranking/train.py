@@ -8,7 +8,8 @@ by how many media the sample stands for), so the loss is that of the whole catal
 the cost of a few hundred rows per genome.
 
 Members: each head trains on a bootstrap sample of the training genomes (its own seed),
-with the weighted binary cross-entropy, Adam, a fixed number of epochs.
+with the weighted binary cross-entropy and Adam, for a fixed number of steps (each a
+batch drawn from its sample), so a small dataset trains as long as a large one.
 
 Calibration: Platt scaling of the ensemble's mean logit on the validation genomes against
 every catalog medium (or, without validation genomes, on the training rows).
@@ -40,7 +41,7 @@ MAX_COMPONENTS = 64  # genome space: leading principal components kept
 class RankerSettings:
     members: int = 5
     hidden: int = 32
-    epochs: int = 6
+    steps: int = 1500
     negatives: int = 200
     batch_size: int = 4096
     learning_rate: float = 0.003
@@ -50,7 +51,7 @@ class RankerSettings:
     @classmethod
     def from_config(cls, section: dict, seed: int) -> "RankerSettings":
         """config.yaml's ``ranking:`` section."""
-        known = {k: section[k] for k in ("members", "hidden", "epochs", "negatives",
+        known = {k: section[k] for k in ("members", "hidden", "steps", "negatives",
                                          "batch_size", "learning_rate", "device")
                  if k in section}
         return cls(**known, seed=int(seed))
@@ -133,7 +134,8 @@ def training_rows(evidence: GrowthEvidence, genomes: TrainingGenomes,
 
 def fit_member(rows: TrainingRows, n_genomes: int, settings: RankerSettings, member: int,
                device: torch.device) -> tuple[ScoringHead, float]:
-    """One head on a bootstrap sample of the training genomes; returns it and its loss."""
+    """One head on a bootstrap sample of the training genomes; returns it and its loss
+    (the mean of the last hundred steps)."""
     seed = settings.seed * 1000 + member
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -146,19 +148,17 @@ def fit_member(rows: TrainingRows, n_genomes: int, settings: RankerSettings, mem
     head = ScoringHead(len(FEATURES), settings.hidden).to(device)
     optimizer = torch.optim.Adam(head.parameters(), lr=settings.learning_rate)
     generator = torch.Generator().manual_seed(seed)
-    loss_sum = 0.0
-    for _ in range(settings.epochs):
-        order = index[torch.randperm(len(index), generator=generator)].to(device)
-        loss_sum, batches = 0.0, 0
-        for start in range(0, len(order), settings.batch_size):
-            batch = order[start:start + settings.batch_size]
-            loss = (F.binary_cross_entropy_with_logits(head(x[batch]), y[batch],
-                                                       reduction="none") * w[batch]).mean()
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            loss_sum, batches = loss_sum + loss.item(), batches + 1
-        loss_sum /= max(batches, 1)
+    recent = []
+    for _ in range(settings.steps):
+        batch = index[torch.randint(len(index), (settings.batch_size,), generator=generator)]
+        batch = batch.to(device)
+        loss = (F.binary_cross_entropy_with_logits(head(x[batch]), y[batch],
+                                                   reduction="none") * w[batch]).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        recent = [*recent[-99:], loss.item()]
+    loss_sum = float(np.mean(recent)) if recent else float("nan")
     return head.cpu(), loss_sum
 
 
@@ -199,8 +199,11 @@ def calibrate(ranker: MediaRanker, data: RankingData, rows: TrainingRows) -> tup
 
 def train_ranker(dataset_dir: str | Path, embedding_table: str | Path,
                  catalog_media: str | Path, model_path: str | Path,
-                 metrics_path: str | Path, settings: RankerSettings) -> MediaRanker:
-    """Train, calibrate and save the ranking model; returns it."""
+                 metrics_path: str | Path, settings: RankerSettings,
+                 provenance: dict | None = None) -> MediaRanker:
+    """Train, calibrate and save the ranking model; returns it. ``provenance`` records how
+    genomes were embedded (genome VAE file, minimum genome length, embedding table), so
+    ``mediagen recommend`` embeds a new FASTA the same way."""
     data = load_ranking_data(dataset_dir, embedding_table, catalog_media)
     evidence, transform, genomes = build_evidence(data)
     rows = training_rows(evidence, genomes, settings)
@@ -215,7 +218,7 @@ def train_ranker(dataset_dir: str | Path, embedding_table: str | Path,
         history.append({"member": member, "loss": loss})
         log.info("member %d/%d: weighted log loss %.4f", member + 1, settings.members, loss)
     ranker = MediaRanker(heads, settings.hidden, (1.0, 0.0), transform, evidence, genomes,
-                         data.media_ids, data.media_names, history)
+                         data.media_ids, data.media_names, history, dict(provenance or {}))
     ranker.calibration = calibrate(ranker, data, rows)
     log.info("calibration: p = sigmoid(%.3f * logit + %.3f)", *ranker.calibration)
     ranker.save(model_path)

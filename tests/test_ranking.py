@@ -1,0 +1,230 @@
+"""The ranking model: evidence, baselines, calibration and ranking on a world whose answer
+is known, and ``mediagen recommend`` end to end."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from cvae_support import keep_logging
+from mediagen.cli import main
+from mediagen.cvae.dataset import genome_taxa, split_genomes
+from mediagen.cvae.transform import Embedding
+from mediagen.ranking.data import RankingData
+from mediagen.ranking.evaluate import baseline_scores, evaluate_ranking, ranking_scores
+from mediagen.ranking.evidence import FEATURES, GrowthEvidence, MediaSets
+from mediagen.ranking.model import MediaRanker
+from mediagen.ranking.train import (
+    RankerSettings,
+    build_evidence,
+    calibrate,
+    fit_member,
+    platt_scaling,
+    training_rows,
+)
+
+restore_logging = pytest.fixture(autouse=True)(keep_logging)
+TINY = RankerSettings(members=2, hidden=16, steps=300, negatives=30, batch_size=256,
+                      device="cpu")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def media_sets(rows: list[list[int]], n_ingredients: int = 12) -> MediaSets:
+    grams = np.zeros((len(rows), n_ingredients))
+    for medium, ingredients in enumerate(rows):
+        grams[medium, ingredients] = 1.0
+    return MediaSets.from_matrix(grams)
+
+
+def test_media_similarity_is_the_jaccard_index_of_ingredient_sets():
+    media = media_sets([[0, 1, 2], [1, 2, 3], [5], []])
+    similarity = media.similarity_to(np.array([0, 2]))
+    np.testing.assert_allclose(similarity[:, 0], [1.0, 2 / 4, 0.0, 0.0])
+    np.testing.assert_allclose(similarity[:, 1], [0.0, 0.0, 1.0, 0.0])
+    assert list(media.sizes) == [3, 3, 1, 0]
+
+
+def hand_evidence() -> GrowthEvidence:
+    """Three training genomes on a line; media 0-3 (2 resembles 0)."""
+    grown = [[0], [0, 1], [3]]
+    offsets = np.concatenate([[0], np.cumsum([len(g) for g in grown])])
+    return GrowthEvidence(
+        points=np.array([[0.0], [1.0], [10.0]], dtype=np.float32),
+        organism_types=np.array(["bacteria", "bacteria", "archaea"]),
+        media_offsets=offsets, media_indices=np.concatenate(grown),
+        media=media_sets([[0, 1, 2, 3], [4, 5], [0, 1, 2, 6], [7, 8]]), typical_distance=2.0)
+
+
+def test_features_say_what_the_relatives_grow_on():
+    evidence = hand_evidence()
+    features = evidence.features(np.array([0.2], dtype=np.float32), "bacteria")
+    column = {name: features[:, i] for i, name in enumerate(FEATURES)}
+    assert list(column["nearest_grows"]) == [1, 0, 0, 0]  # genome 0 is nearest
+    np.testing.assert_allclose(column["vote_5"], [2 / 5, 1 / 5, 0, 1 / 5])
+    assert column["kernel_vote"][0] > column["kernel_vote"][1] > column["kernel_vote"][3]
+    np.testing.assert_allclose(column["similar_nearest"], [1.0, 0.0, 3 / 5, 0.0])
+    np.testing.assert_allclose(column["nearest_distance"], np.log(0.2 / 2.0), rtol=1e-5)
+    # popularity over all genomes; type popularity of the genome's own type only
+    assert column["popularity"][0] > column["popularity"][1] == column["popularity"][3] > 0
+    assert column["type_popularity"][3] == 0 and column["type_popularity"][1] > 0
+    # leaving genomes out removes their evidence
+    alone = evidence.features(np.array([0.2], dtype=np.float32), "bacteria",
+                              exclude=np.array([True, True, False]))
+    assert list(alone[:, 0]) == [0, 0, 0, 1]
+
+
+def test_baselines_and_the_model_are_scored_alike():
+    evidence = hand_evidence()
+    scores = baseline_scores(evidence, np.array([0.9], dtype=np.float32), "archaea")
+    # the nearest genome (1) grows on 0 and 1; popularity breaks the tie: 0 first
+    assert list(np.argsort(-scores["nearest_genome"], kind="stable")[:2]) == [0, 1]
+    assert np.argmax(scores["type_prior"]) == 3  # the archaeon's medium
+    assert np.argmax(scores["global_prior"]) == 0
+    truth = np.array([1])
+    assert ranking_scores(scores["nearest_genome"], truth, evidence) == {
+        "top1": False, "top5": True, "rank": 2, "jaccard": 0.0}
+    assert ranking_scores(np.array([0.1, 0.9, 0.0, 0.0]), truth, evidence)["top1"]
+
+
+def test_platt_scaling_recovers_a_known_calibration():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 2, 20_000)
+    outcome = rng.random(20_000) < 1 / (1 + np.exp(-(0.5 * logits - 1.0)))
+    a, b = platt_scaling(logits, outcome.astype(float))
+    assert a == pytest.approx(0.5, abs=0.05) and b == pytest.approx(-1.0, abs=0.08)
+
+
+def known_world(seed: int = 0, n_genera: int = 12, species_per_genus: int = 8):
+    """Genera cluster in genome space; a genus' species grow on its home medium (80 %)
+    and, else, on a medium of their own; media 0-11 are homes, the rest are the others."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(0, 10, size=(n_genera, 6))
+    rows, vectors, grown = [], [], {}
+    n_home = n_genera
+    for g in range(n_genera):
+        for s in range(species_per_genus):
+            genome_id = f"g{g}s{s}"
+            rows.append({"genome_id": genome_id, "organism_name": f"Genus{g} sp{s}",
+                         "organism_type": "bacteria"})
+            vectors.append(centres[g] + rng.normal(0, 0.3, 6))
+            home = rng.random() < 0.8
+            grown[genome_id] = np.array([g] if home else [n_home + len(grown)])
+    n_media = n_home + len(grown)
+    grams = np.zeros((n_media, 40))
+    for medium in range(n_media):
+        grams[medium, rng.choice(40, size=6, replace=False)] = 1.0
+    sheet = pd.DataFrame(rows).set_index("genome_id")
+    taxa = genome_taxa(sheet)
+    genomes = taxa.join(split_genomes(taxa, 0.15, 0.15, 0.0, seed))
+    ids = [f"m{i}" for i in range(n_media)]
+    return RankingData(genomes, Embedding("vae", np.array(vectors)), grown, ids, ids,
+                       MediaSets.from_matrix(grams))
+
+
+def train_tiny(data: RankingData) -> MediaRanker:
+    evidence, transform, genomes = build_evidence(data)
+    rows = training_rows(evidence, genomes, TINY)
+    heads = [fit_member(rows, len(genomes.genome_ids), TINY, m, torch.device("cpu"))[0]
+             for m in range(TINY.members)]
+    ranker = MediaRanker(heads, TINY.hidden, (1.0, 0.0), transform, evidence, genomes,
+                         data.media_ids, data.media_names)
+    ranker.calibration = calibrate(ranker, data, rows)
+    return ranker
+
+
+@pytest.fixture(scope="module")
+def known():
+    data = known_world()
+    return data, train_tiny(data)
+
+
+def test_the_ranking_finds_the_home_medium_with_calibrated_odds(known):
+    data, ranker = known
+    result = evaluate_ranking(ranker, data)
+    summary = result.summary.set_index("method")
+    assert set(summary["split"]) == {"seen_genus"}
+    # the best any method can do: the home medium, right for 80 % of species
+    assert summary.loc["model", "top1"] >= 0.6
+    assert summary.loc["model", "top1"] >= summary.loc["global_prior", "top1"] + 0.4
+    assert summary.loc["model", "top1"] >= summary.loc["knn_vote", "top1"] - 0.05
+    # the home medium's probability sits near the 80 % it is right
+    test = data.rows("test")
+    points = ranker.transform.apply(data.embedding_of(test.index))
+    homes = []
+    for point, genome_id in zip(points, test.index, strict=True):
+        probability, uncertainty = ranker.probabilities(ranker.evidence.features(point,
+                                                                                 "bacteria"))
+        home = int(genome_id[1:genome_id.index("s")])
+        assert int(np.argmax(probability)) == home
+        homes.append(probability[home])
+        assert (uncertainty >= 0).all() and (probability >= 0).all() and (probability <= 1).all()
+    assert np.mean(homes) == pytest.approx(0.8, abs=0.15)
+    assert result.calibration["ece"].max() < 0.15
+    recommended = result.recommendations
+    assert recommended.groupby("genome_id").size().eq(5).all()
+    assert recommended.loc[recommended["rank"] == 1, "evidence"].str.contains("g").all()
+
+
+def test_the_ranker_round_trips_through_its_checkpoint(known, tmp_path):
+    data, ranker = known
+    ranker.save(tmp_path / "ranker.pt")
+    again = MediaRanker.load(tmp_path / "ranker.pt")
+    embedding = Embedding("vae", data.embeddings.values[0])
+    first, second = ranker.rank(embedding), again.rank(embedding)
+    pd.testing.assert_frame_equal(first.table, second.table)
+    assert first.anchors == second.anchors and first.anchors[0] == first.table["media_id"][0]
+
+
+def test_recommend_ranks_media_for_a_genome_end_to_end(tmp_path, capsys):
+    from mediagen.demo.genomes import write_fasta_gz
+    from mediagen.demo.world import world_genome
+    from mediagen.kmers.embedding_methods import embed_counts
+    from mediagen.kmers.embedding_table import write_embedding_table
+    from mediagen.kmers.profile import count_genome
+
+    world = known_world(n_genera=4, species_per_genus=4)
+    fastas, vectors = {}, []
+    for genome_id in world.genomes.index:  # genomes that follow the taxonomy
+        genus, species = genome_id[1:].split("s")
+        path = tmp_path / f"{genome_id}.fna.gz"
+        with open(path, "wb") as handle:
+            write_fasta_gz(world_genome(5, f"Genus{genus} sp{species}"), handle)
+        vectors.append(embed_counts("kmer_64", count_genome(path, min_length=1000).arrays()))
+        fastas[genome_id] = path
+    table = tmp_path / "kmer_64.parquet"
+    write_embedding_table(table, list(world.genomes.index), np.array(vectors), "kmer_64")
+    world.embeddings = Embedding("kmer_64", np.array(vectors))
+    held_out = "g1s1"
+    world.genomes["split"] = np.where(world.genomes.index == held_out, "test", "train")
+    ranker = train_tiny(world)
+    ranker.provenance = {"min_genome_length": 1000, "embedding_table": str(table)}
+    ranker.save(tmp_path / "ranker.pt")
+
+    out = tmp_path / "out" / "best"
+    assert main(["recommend", "--model", str(tmp_path / "ranker.pt"), "--genome",
+                 str(fastas[held_out]), "-n", "3", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "nearest training genome g1s" in printed  # a relative
+    written = json.loads(out.with_name("best.json").read_text())
+    assert written["organism_type"] == "bacteria"
+    media = [row["media_id"] for row in written["media"]]
+    assert len(media) == 3 and media[0] == "m1"  # the genus' home medium
+    assert all(0 <= row["probability"] <= 1 for row in written["media"])
+    assert "g1s" in written["media"][0]["evidence"]
+    tsv = pd.read_csv(out.with_name("best.tsv"), sep="\t")
+    assert tsv["media_id"].astype(str).tolist() == media
+
+    # a sheet genome by id and a type's average genome give rankings too
+    assert main(["recommend", "--model", str(tmp_path / "ranker.pt"), "--genome-id",
+                 "g0s0", "-o", str(tmp_path / "byid")]) == 0
+    assert main(["recommend", "--model", str(tmp_path / "ranker.pt"), "--organism-type",
+                 "fungi", "-o", str(tmp_path / "none")]) == 1
+    assert "no training genomes of type 'fungi'" in capsys.readouterr().err

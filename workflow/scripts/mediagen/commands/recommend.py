@@ -1,0 +1,77 @@
+"""``mediagen recommend``: the catalog's media ranked for a genome, most likely first.
+
+The genome is a FASTA (embedded the way the ranking model's training genomes were), a
+genome of the workflow's sheet (its row in the embedding table), or, with
+``--organism-type`` alone, the average training genome of a type. Each medium comes with
+the calibrated probability that the organism grows on it, its uncertainty (the spread of
+the model's ensemble) and the evidence: the nearest training genomes that grow on it.
+The best ``-n`` are printed and written to ``PREFIX.tsv`` and ``PREFIX.json``.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from .arguments import check_outputs, file_name, whole_number
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--model", required=True,
+                        help="ranking model file (results/models/ranker.pt)")
+    genome = parser.add_mutually_exclusive_group()
+    genome.add_argument("--genome", metavar="FASTA", help="a genome FASTA or FASTA.gz")
+    genome.add_argument("--genome-id", help="a genome of the workflow's genome sheet")
+    parser.add_argument("--organism-type", help="the genome's organism type (default: that of "
+                        "its nearest training genome); alone, the type's average genome")
+    parser.add_argument("-n", type=whole_number(1, 100_000), default=10,
+                        help="media to show (default 10)")
+    parser.add_argument("-o", "--output", default="recommendations", type=file_name,
+                        help="write PREFIX.tsv and PREFIX.json (default: recommendations)")
+    parser.add_argument("--embeddings", help="embedding table for genome ids (default: the "
+                        "one recorded in the model)")
+    parser.add_argument("--genome-vae", help="genome VAE file for FASTA genomes when the model "
+                        "works on vae embeddings (default: the one recorded in the model)")
+
+
+def run(args) -> int:
+    from ..atomic import atomic_path, atomic_write_text
+    from ..cvae.generate import fasta_embedding, table_embedding
+    from ..errors import MediagenError
+    from ..kmers.fasta_bytes import check_fasta_path
+    from ..ranking.model import MediaRanker
+
+    if not (args.genome or args.genome_id or args.organism_type):
+        raise MediagenError("give the genome: --genome FASTA, --genome-id ID, or "
+                            "--organism-type TYPE for a type's average genome")
+    prefix = Path(args.output)
+    files = [prefix.with_name(prefix.name + ".tsv"), prefix.with_name(prefix.name + ".json")]
+    check_outputs(files, [args.model, args.genome, args.embeddings, args.genome_vae])
+    ranker = MediaRanker.load(args.model)
+    provenance = ranker.provenance
+    if args.genome:
+        point, name = ranker.point(fasta_embedding(
+            check_fasta_path(args.genome), ranker.embedding_method, provenance,
+            genome_vae=args.genome_vae)), args.genome
+    elif args.genome_id:
+        point, name = ranker.point(table_embedding(
+            args.embeddings or provenance.get("embedding_table", ""), args.genome_id)), \
+            args.genome_id
+    else:
+        point, name = ranker.type_point(args.organism_type), \
+            f"average {args.organism_type} genome"
+    ranking = ranker.rank_point(point, args.organism_type, n_evidence=args.n)
+    best = ranking.table.head(args.n)
+    print(f"{name}: organism type {ranking.organism_type}; nearest training genome "
+          f"{ranking.nearest_genome} (distance {ranking.nearest_distance:.3g})")
+    for row in best.itertuples(index=False):
+        print(f"{row.rank:4d}  {row.probability:5.3f} +- {row.uncertainty:5.3f}  "
+              f"{row.media_id:>8}  {row.media_name}\n      evidence: {row.evidence}")
+    with atomic_path(files[0]) as tmp:
+        best.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    atomic_write_text(files[1], json.dumps({
+        "genome": name, "organism_type": ranking.organism_type,
+        "nearest_genome": ranking.nearest_genome,
+        "nearest_distance": ranking.nearest_distance,
+        "media": best.to_dict(orient="records")}, indent=1) + "\n")
+    print(f"wrote {files[0]} and {files[1]}", file=sys.stderr)
+    return 0

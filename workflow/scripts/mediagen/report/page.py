@@ -1,0 +1,295 @@
+"""The evaluation report: figures, tables and one HTML page a person opens.
+
+``write_report`` judges both models on the held-out genomes of the dataset: the ranking
+model against four baselines (:mod:`mediagen.ranking.evaluate`) and the media model's
+reconstructions and recipes (:mod:`mediagen.cvae.evaluate`), the recipes being
+variations of the media the ranking puts first. Into one folder it writes:
+
+- ``report.html``: the page, self-contained (figures embedded);
+- ``latent_pca.png``, ``training_curves.png``, ``reliability.png``: the figures;
+- ``metrics.json``: every number on the page;
+- ``evaluation.tsv`` (the ranking against the baselines per held-out split),
+  ``reliability.tsv``, ``recommendations.tsv`` (the best media for each held-out
+  genome, with probability, uncertainty and evidence), ``generated.tsv`` (the recipes
+  per split and organism type), ``reconstruction.tsv``, ``proposals.tsv``,
+  ``proposal_summary.tsv``, ``type_resemblance.tsv``, ``example_recipes.tsv`` and
+  ``.json``.
+"""
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..atomic import atomic_path, atomic_write_bytes, atomic_write_text
+from ..cvae.dataset import Dataset, load_dataset
+from ..cvae.evaluate import Evaluation, EvaluationSettings, evaluate
+from ..cvae.generate import write_recipes
+from ..cvae.model import ConditionalMediaVAE, parameter_count
+from ..errors import MediagenError
+from ..ranking.data import load_ranking_data
+from ..ranking.evaluate import RankingEvaluation, evaluate_ranking
+from ..ranking.model import MediaRanker
+from .figures import latent_figure, reliability_figure, training_figure
+
+METHOD_NAMES = {"model": "model proposals",
+                "nearest_genome": "media of the nearest training genome",
+                "type_prior": "most common medium of the type"}
+RANKING_NAMES = {"model": "ranking model", "nearest_genome": "media of the nearest genome",
+                 "knn_vote": "vote of the 5 nearest genomes",
+                 "type_prior": "most common media of the type",
+                 "global_prior": "most common media overall"}
+SPLIT_NAMES = {"seen_genus": "species of genera seen in training",
+               "unseen_genus": "whole genera never seen in training"}
+ACTIVE_KL = 0.01  # nats: a latent dimension above this carries information
+SHOWN_GENOMES = 4  # held-out genomes per split whose recommendations the page shows
+
+
+def _table(frame: pd.DataFrame, index: bool = False) -> str:
+    return frame.to_html(index=index, float_format=lambda v: f"{v:.3f}", border=0,
+                         classes="numbers", na_rep="")
+
+
+def _counts(per_split: dict) -> str:
+    return ", ".join(f"{split} {count}" for split, count in per_split.items())
+
+
+def _image(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode()
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
+table.numbers { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+table.numbers td, table.numbers th { padding: 3px 10px; border-bottom: 1px solid #ddd;
+  text-align: right; }
+.holds { color: #1a7f37; font-weight: bold; } .fails { color: #b42318; font-weight: bold; }
+pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; }
+img { max-width: 100%; }
+"""
+
+
+def ranking_claims(summary: pd.DataFrame) -> list[dict]:
+    """Per held-out split and measure: does the ranking beat the best baseline?"""
+    claims = []
+    for split, part in summary.groupby("split", sort=True):
+        part = part.set_index("method")
+        if "model" not in part.index or len(part) < 2:
+            continue
+        baselines = part.drop(index="model")
+        for measure in ("top1", "top5"):
+            best = baselines[measure].idxmax()
+            claims.append({
+                "claim": f"{SPLIT_NAMES.get(split, split)}: the ranking's {measure} hit rate "
+                         f"is at least the best baseline's ({RANKING_NAMES[best]})",
+                "value": float(part.loc["model", measure]),
+                "other": float(baselines.loc[best, measure]),
+                "holds": bool(part.loc["model", measure] >= baselines.loc[best, measure]),
+            })
+    return claims
+
+
+def recipe_claims(evaluation: Evaluation) -> list[dict]:
+    """Seen-genus recipes: none empty, sizes like the catalog's, nearest medium as often
+    true as the nearest genome's media are."""
+    generated = evaluation.generated[evaluation.generated["split"] == "seen_genus"]
+    proposals = evaluation.proposals
+    nearest = proposals[(proposals["split"] == "seen_genus")
+                        & (proposals["method"] == "nearest_genome")]
+    if generated.empty or nearest.empty:
+        return []
+    recipes = int(generated["n"].sum())
+    true_pct = float((generated["nearest_is_true_pct"] * generated["n"]).sum() / recipes)
+    size = float(np.average(generated["median_ingredients"], weights=generated["n"]))
+    catalog = float(np.average(generated["catalog_median_ingredients"], weights=generated["n"]))
+    return [
+        {"claim": "no generated recipe is empty", "value": float(generated["empty"].sum()),
+         "other": 0.0, "holds": bool(generated["empty"].sum() == 0)},
+        {"claim": "the recipes' median size is within 30% of the catalog's",
+         "value": size, "other": catalog, "holds": bool(abs(size - catalog) <= 0.3 * catalog)},
+        {"claim": "a recipe's nearest known medium is a true one at least as often (%) as a "
+                  "medium of the nearest genome is",
+         "value": true_pct, "other": float(nearest["top1_pct"].mean()),
+         "holds": bool(true_pct >= nearest["top1_pct"].mean())},
+    ]
+
+
+def _claim_list(claims: list[dict], empty: str) -> str:
+    items = "".join(
+        f'<li><span class="{"holds" if c["holds"] else "fails"}">'
+        f'{"yes" if c["holds"] else "no"}</span>: {html.escape(c["claim"])}: '
+        f'{c["value"]:.3f} against {c["other"]:.3f}</li>' for c in claims)
+    return f"<ul>{items or f'<li>{empty}</li>'}</ul>"
+
+
+def unseen_genus_note(summary: pd.DataFrame) -> str:
+    """What the whole-genus split says: without relatives, does anything beat a prior?"""
+    part = summary[summary["split"] == "unseen_genus"].set_index("method")
+    if part.empty or "model" not in part.index:
+        return "No whole genus was held out, so there is no unseen-genus test here."
+    priors = part.loc[[m for m in ("type_prior", "global_prior") if m in part.index], "top1"]
+    if part.loc["model", "top1"] > priors.max():
+        return ("On whole genera never seen in training the ranking beats the priors: genomes "
+                "of these data carry signal about media beyond their genus.")
+    return ("On whole genera never seen in training nothing beats the priors (the most "
+            "common media): what the ranking knows comes from relatives, and a genus without "
+            "relatives in the training data has none to lend.")
+
+
+def latent_note(usage: pd.DataFrame) -> str:
+    active = int((usage["kl"] > ACTIVE_KL).sum())
+    top = ", ".join(f"{v:.2f}" for v in usage["kl"].head(8))
+    return (f"{active} of {len(usage)} latent dimensions are active (KL from the prior above "
+            f"{ACTIVE_KL} nats, averaged over training samples); the largest: {top}.")
+
+
+def render_html(evaluation: Evaluation, ranking: RankingEvaluation, model: ConditionalMediaVAE,
+                info: dict, figures: dict[str, bytes], settings: EvaluationSettings) -> str:
+    threshold = settings.threshold
+    summary = info.get("summary", {})
+    proposal_summary = evaluation.proposal_summary.assign(
+        method=evaluation.proposal_summary["method"].map(METHOD_NAMES))
+    recipes = "\n\n".join(html.escape(r.as_text()) for r in evaluation.examples)
+    phases = ", ".join(dict.fromkeys(row["phase"] for row in model.record.history))
+    intro = html.escape(
+        f"Media model trained through the phases {phases} on {model.embedding_method} genome "
+        f"embeddings ({model.condition_transform.dim} values, seen through "
+        f"{model.config.condition_dim} principal components), {model.config.n_ingredients} "
+        f"ingredients ({summary.get('n_ingredients_dropped', 0)} rare ones left out), "
+        f"{parameter_count(model):,} parameters. Samples (genome, medium) per split: "
+        f"{_counts(summary.get('n_samples', {}))}; genomes per split: "
+        f"{_counts(summary.get('n_genomes', {}))}; "
+        f"{summary.get('n_media', '?')} media with growth pairs. Test genomes are species "
+        "never seen in training: some from genera seen there, some from whole genera held "
+        "out."
+    )
+    evaluation_table = ranking.summary.assign(
+        split=ranking.summary["split"].map(SPLIT_NAMES),
+        method=ranking.summary["method"].map(RANKING_NAMES))
+    shown = ranking.recommendations
+    if not shown.empty:
+        first = shown.drop_duplicates("genome_id").groupby("split").head(SHOWN_GENOMES)
+        shown = shown[shown["genome_id"].isin(first["genome_id"])]
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>mediagen evaluation report</title>
+<style>{STYLE}</style></head><body>
+<h1>mediagen: which media, and new recipes, for genomes never seen</h1>
+<p>{intro}</p>
+<h2>Which medium? The ranking against four baselines</h2>
+<p>Every method ranks the catalog's media for each held-out genome. top1 / top5: a medium
+the genome grows on is ranked first / among the first five; mean rank: of its best-placed
+true medium; Jaccard: ingredient sets of the first-ranked medium and the closest true
+medium.</p>
+{_table(evaluation_table)}
+{_claim_list(ranking_claims(ranking.summary), "no held-out genomes to judge")}
+<p>{html.escape(unseen_genus_note(ranking.summary))}</p>
+<h2>Are the probabilities right?</h2>
+<p>Of the ten best-ranked media of every held-out genome, the share that the genome grows
+on, against the predicted probability (ten bins; the numbers count predictions). Expected
+calibration error per split:</p>
+{_table(ranking.calibration)}
+{_image(figures["reliability"], "reliability diagram")}
+<h2>Recommendations for held-out genomes</h2>
+<p>The best media for a few held-out genomes, with the probability of growth, its
+uncertainty (the spread of the ensemble's members), whether the genome grows on it, and
+the evidence: the nearest training genomes that grow on it (distance in genome space).</p>
+{_table(shown)}
+<h2>Generated recipes</h2>
+<p>The media model's recipes for held-out genomes: variations of the media the ranking puts
+first, each as large as its medium. Sizes are ingredient counts at the model's width.</p>
+{_table(evaluation.generated)}
+{_claim_list(recipe_claims(evaluation), "no held-out genomes of genera seen in training")}
+<h2>Does the media model use its latent space?</h2>
+<p>{html.escape(latent_note(evaluation.latent_usage))}</p>
+<h2>Reconstruction of the test split</h2>
+<p>Media of held-out genomes through encoder and decoder, each decoded with its own number
+of ingredients. MSE and Pearson r in the transformed space (log1p of g/L over each
+ingredient's median); ingredient match = share of the ingredients present (above
+{threshold:g} g/L) in either medium that are present in both.</p>
+{_table(evaluation.reconstruction)}
+<h2>Proposals for held-out genomes, against two baselines</h2>
+<p>Jaccard: ingredient sets of a proposal and the closest of the genome's true media (higher
+is better). Rank: position of the genome's best placed true medium among all
+{len(model.record.reference_media.media_ids)} catalog media ordered by distance to the proposal
+(1 = the nearest catalog medium is one the genome grows on; lower is better). Scores are
+averaged over a genome's proposals, then over genomes.</p>
+{_table(proposal_summary)}
+{_claim_list(evaluation.comparisons, "no held-out genomes to judge")}
+<h2>Proposals resemble their own type's media</h2>
+<p>Mean Jaccard of held-out genomes' proposals (rows: the genome's type) to the closest
+training medium of each type (columns).</p>
+{_table(evaluation.type_resemblance, index=True)}
+<h2>Latent space</h2>
+<p>A conditional VAE's latent space holds what the genome does not explain, so types mixing
+on the left is the conditioning at work; on the right the proposals for held-out genomes fall
+among their type's media.</p>
+{_image(figures["latent_pca"], "latent space PCA")}
+<h2>Training curves, one panel per curriculum phase</h2>
+{_image(figures["training_curves"], "training curves")}
+<h2>Example recipes</h2>
+<pre>{recipes}</pre>
+</body></html>
+"""
+
+
+def _require_test_genomes(dataset: Dataset, dataset_dir) -> None:
+    """The report judges the models on held-out genomes; without any it has nothing to say."""
+    if (dataset.samples["split"] == "test").any():
+        return
+    counts = dataset.samples.groupby("organism_type")["species"].nunique()
+    have = ", ".join(f"{organism_type} {n}" for organism_type, n in counts.items())
+    raise MediagenError(
+        f"{dataset_dir}: the dataset's test split holds no genome, so there is nothing to "
+        f"evaluate the models on. A type needs at least 3 species with growth pairs before "
+        f"one is held out (species per type: {have}). Add genomes and growth pairs, or build "
+        f"the models alone: snakemake results/models/cvae_all.pt")
+
+
+def write_report(
+    model_path: str | Path, ranker_path: str | Path, dataset_dir: str | Path,
+    embedding_table: str | Path, catalog_media: str | Path, out_dir: str | Path,
+    settings: EvaluationSettings,
+) -> tuple[Evaluation, RankingEvaluation]:
+    out_dir = Path(out_dir)
+    dataset = load_dataset(dataset_dir)
+    _require_test_genomes(dataset, dataset_dir)
+    model = ConditionalMediaVAE.load(model_path)
+    ranker = MediaRanker.load(ranker_path)
+    ranking = evaluate_ranking(ranker, load_ranking_data(dataset_dir, embedding_table,
+                                                         catalog_media))
+    evaluation = evaluate(model, dataset, settings, ranking.anchors)
+    figures = {"latent_pca": latent_figure(evaluation),
+               "training_curves": training_figure(model.record.history),
+               "reliability": reliability_figure(ranking.reliability)}
+    for name, png in figures.items():
+        atomic_write_bytes(out_dir / f"{name}.png", png)
+    tables = {"evaluation": ranking.summary, "reliability": ranking.reliability,
+              "recommendations": ranking.recommendations, "generated": evaluation.generated,
+              "reconstruction": evaluation.reconstruction, "proposals": evaluation.proposals,
+              "proposal_summary": evaluation.proposal_summary}
+    for name, frame in tables.items():
+        with atomic_path(out_dir / f"{name}.tsv") as tmp:
+            frame.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    with atomic_path(out_dir / "type_resemblance.tsv") as tmp:
+        evaluation.type_resemblance.to_csv(tmp, sep="\t", float_format="%.6g")
+    write_recipes(evaluation.examples, out_dir / "example_recipes")
+    metrics = {
+        "ranking_claims": ranking_claims(ranking.summary),
+        "recipe_claims": recipe_claims(evaluation),
+        "comparisons": evaluation.comparisons,
+        "calibration": ranking.calibration.to_dict(orient="records"),
+        **{name: frame.to_dict(orient="records") for name, frame in tables.items()
+           if name not in ("proposals", "recommendations", "reliability")},
+        "latent_kl": evaluation.latent_usage.to_dict(orient="records"),
+        "type_resemblance": evaluation.type_resemblance.to_dict(orient="index"),
+        "dataset": {"embedding": dataset.info["embedding"],
+                    "summary": dataset.info.get("summary", {})},
+    }
+    atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=1) + "\n")
+    atomic_write_text(out_dir / "report.html",
+                      render_html(evaluation, ranking, model, dataset.info, figures, settings))
+    return evaluation, ranking
