@@ -11,7 +11,7 @@ rule build_dataset:
         media="results/catalog/media.parquet",
         pairs="results/catalog/growth_pairs.parquet",
         embeddings=embedding_table_path(EMBEDDING_METHOD),
-        genomes=config["genomes"],
+        genomes=sheet("genomes"),
     output:
         arrays=expand(
             "results/datasets/cvae/{kind}_{split}.npy",
@@ -101,6 +101,8 @@ rule report:
     input:
         model="results/models/cvae_all.pt",
         dataset=rules.build_dataset.output,
+        quirks="results/catalog/quirks.json",
+        sheets=["results/sheets/summary.json"] if DERIVE_SHEETS else [],
     output:
         html=report(
             "results/reports/report.html",
@@ -139,6 +141,7 @@ rule report:
     params:
         report=config["report"],
         seed=config["seed"],
+        phases=PHASES,
     log:
         "results/logs/report.log",
     benchmark:

@@ -1,5 +1,6 @@
 """Rule report: evaluate the final media CVAE and write the HTML report and tables."""
 
+import json
 from pathlib import Path
 
 import torch
@@ -16,6 +17,9 @@ with rule_job(job) as log:
         Path(job.input.dataset[0]).parent,
         Path(job.output.html).parent,
         EvaluationSettings.from_config(job.params.report, job.params.seed),
+        phases=job.params.phases,
+        catalog_quirks=json.loads(Path(job.input.quirks).read_text()),
+        sheets=json.loads(Path(job.input.sheets[0]).read_text()) if job.input.sheets else None,
     )
     for claim in evaluation.comparisons:
         log.info("%s: %s (%.3f against %.3f)", "holds" if claim["holds"] else "fails",

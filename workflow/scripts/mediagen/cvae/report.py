@@ -25,6 +25,7 @@ import pandas as pd  # noqa: E402
 
 from ..atomic import atomic_path, atomic_write_bytes, atomic_write_text  # noqa: E402
 from ..errors import MediagenError  # noqa: E402
+from .data_summary import data_html, data_summary  # noqa: E402
 from .dataset import Dataset, load_dataset  # noqa: E402
 from .evaluate import Evaluation, EvaluationSettings, evaluate  # noqa: E402
 from .generate import write_recipes  # noqa: E402
@@ -120,7 +121,7 @@ img { max-width: 100%; }
 
 
 def render_html(evaluation: Evaluation, model: ConditionalMediaVAE, info: dict,
-                figures: dict[str, bytes], settings: EvaluationSettings) -> str:
+                figures: dict[str, bytes], settings: EvaluationSettings, data: dict) -> str:
     threshold = settings.threshold
     summary = info.get("summary", {})
     claims = "".join(
@@ -149,6 +150,8 @@ def render_html(evaluation: Evaluation, model: ConditionalMediaVAE, info: dict,
 <style>{STYLE}</style></head><body>
 <h1>mediagen: conditional media VAE evaluation</h1>
 <p>{intro}</p>
+<h2>Training data</h2>
+{data_html(data)}
 <h2>Does it work?</h2><ul>{claims or "<li>no held-out genomes to judge</li>"}</ul>
 <p>{_within_type_note(evaluation)}</p>
 <h2>Reconstruction of the test split</h2>
@@ -213,11 +216,16 @@ def _require_test_genomes(dataset: Dataset, dataset_dir) -> None:
 
 def write_report(
     model_path: str | Path, dataset_dir: str | Path, out_dir: str | Path,
-    settings: EvaluationSettings,
+    settings: EvaluationSettings, *, phases: list[str] = (), catalog_quirks: dict | None = None,
+    sheets: dict | None = None,
 ) -> Evaluation:
+    """Evaluate and write the report; ``phases`` (the curriculum), ``catalog_quirks``
+    (build_catalog's quirks.json) and ``sheets`` (derive_sheets' summary.json) describe
+    the training data."""
     out_dir = Path(out_dir)
     dataset = load_dataset(dataset_dir)
     _require_test_genomes(dataset, dataset_dir)
+    data = data_summary(dataset, list(phases), catalog_quirks, sheets)
     model = ConditionalMediaVAE.load(model_path)
     evaluation = evaluate(model, dataset, settings)
     figures = {"latent_pca": latent_figure(evaluation),
@@ -239,9 +247,10 @@ def write_report(
         "type_resemblance": evaluation.type_resemblance.to_dict(orient="index"),
         "dataset": {"embedding": dataset.info["embedding"],
                     "summary": dataset.info.get("summary", {})},
+        "data": data,
     }
     atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=1) + "\n")
     atomic_write_text(out_dir / "report.html",
-                      render_html(evaluation, model, dataset.info, figures, settings))
+                      render_html(evaluation, model, dataset.info, figures, settings, data))
     return evaluation
 
