@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from mediadive_support import api_payloads, envelope, write_folder
+from mediadive_support import api_payloads, write_folder
 from mediagen.catalog.build import CatalogOutputs, CatalogSettings, build_catalog_files
 from mediagen.catalog.composition import flatten_composition
 from mediagen.catalog.database import open_catalog, store_genome_embeddings
