@@ -4,15 +4,15 @@ Serves the MediaDive world on loopback (``mediagen.demo.world_server``: the real
 catalog and strain records of a snapshot, thinned to ``--species`` species, and an NCBI
 whose reference genomes are synthetic but follow the taxonomy), then runs the real
 workflow in a fresh working directory, from an empty cache to ``cvae_all.pt`` and the
-report, with ``config/mediadive.yaml`` and a short training configuration:
+report (the default target: every stage, the k-mer profiles too), with
+``config/mediadive.yaml`` and a short training configuration:
 
-    snakemake --cores C results/models/cvae_all.pt results/reports/report.html \
-        --configfile config/mediadive.yaml OUT/world.yaml
+    snakemake --cores C all --configfile config/mediadive.yaml OUT/world.yaml
 
 and a dry run after it, which must plan nothing. It prints, per stage (rule), the jobs,
-their summed wall and CPU time and their largest peak memory, read from Snakemake's
-``benchmark:`` files (results/benchmarks/: s, cpu_time, max_rss), and writes
-``OUT/summary.json`` with the same figures, the species resolved and unresolved, the
+their summed and per-job wall time, summed CPU time and their largest peak memory, read
+from Snakemake's ``benchmark:`` files (results/benchmarks/: s, cpu_time, max_rss), and
+writes ``OUT/summary.json`` with the same figures, the species resolved and unresolved, the
 servers' request counts, the catalog's quirks and the dataset's size. The report's tables
 and the derived sheets are copied to ``OUT/report/`` and ``OUT/sheets/``.
 
@@ -41,7 +41,7 @@ from mediagen.demo.world_snapshot import ENV_VAR, find_snapshot, snapshot_folder
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-TARGETS = ["results/models/cvae_all.pt", "results/reports/report.html"]
+TARGETS = ["all"]  # the whole chain: profiles, cvae_all.pt, the report, the unresolved table
 REPORT_TABLES = ["metrics.json", "proposal_summary.tsv", "proposals.tsv", "reconstruction.tsv",
                  "type_resemblance.tsv", "example_recipes.tsv", "report.html"]
 
@@ -97,9 +97,11 @@ def stage_figures(benchmarks: Path) -> pd.DataFrame:
                      "max_rss_mb": float(pd.to_numeric(table["max_rss"], errors="coerce")
                                          .fillna(0).iloc[-1])})
     jobs = pd.DataFrame(rows, columns=["rule", "wall_s", "cpu_s", "max_rss_mb"])
-    return jobs.groupby("rule", sort=False).agg(
+    jobs = jobs.sort_values("rule", kind="stable")
+    stages = jobs.groupby("rule", sort=False).agg(
         jobs=("wall_s", "size"), wall_s=("wall_s", "sum"), cpu_s=("cpu_s", "sum"),
         max_rss_mb=("max_rss_mb", "max")).reset_index()
+    return stages.assign(wall_per_job_s=stages["wall_s"] / stages["jobs"])
 
 
 def run(args) -> dict:

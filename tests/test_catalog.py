@@ -10,7 +10,12 @@ import pyarrow.parquet as pq
 import pytest
 from mediadive_support import api_payloads, write_folder
 from mediagen.catalog.build import CatalogOutputs, CatalogSettings, build_catalog_files
-from mediagen.catalog.composition import flatten_composition
+from mediagen.catalog.composition import (
+    LINE_KINDS,
+    flatten_composition,
+    quirk_counts,
+    water_ingredients,
+)
 from mediagen.catalog.database import open_catalog, store_genome_embeddings
 from mediagen.catalog.growth_pairs import read_growth_pairs
 from mediagen.catalog.media_table import read_media_matrix
@@ -300,3 +305,28 @@ def test_catalog_quirks_are_handled_and_counted(tmp_path, caplog):
     matrix = read_media_matrix(outputs.media)
     assert matrix.media_ids == ["q1", "q2", "q3"] and matrix.ingredient_ids == ["10", "20"]
     assert not matrix.grams_per_litre[1].any()
+
+
+def test_the_real_catalogs_quirks_match_its_readme(real_snapshot):
+    """The snapshot's README counts 242 lines at or above 1000 g/L (87 of them water or sea
+    water), 147 lines of water and similar liquids, 36 "variable" amounts (no g/L, no
+    mmol/L); 15 lines give only mmol/L."""
+    def data(path):
+        return json.loads(path.read_text())["data"]
+
+    compositions = {p.stem: data(p) for p in (real_snapshot / "medium-composition").iterdir()}
+    ingredients = {p.stem: data(p) for p in (real_snapshot / "ingredient").iterdir()}
+    molar_mass = {i: float(r["mass"]) for i, r in ingredients.items() if r.get("mass")}
+    water = frozenset(water_ingredients(ingredients, compositions))
+    components = [c for medium, items in compositions.items()
+                  for c in flatten_composition(medium, items, molar_mass, 1000.0, water)]
+    quirks = quirk_counts(components)
+    lines = [(line, str(line["id"]) in water) for items in compositions.values()
+             for line in items]
+    at_limit_water = sum(1 for line, is_water in lines
+                         if is_water and (line["g_l"] or 0) >= 1000)
+    assert (quirks["lines_at_or_above_limit"], at_limit_water) == (242 - 87, 87)
+    assert quirks["lines_water"] == 147
+    assert quirks["lines_variable"] == 36
+    assert quirks["lines_mmol_l"] + quirks["lines_mmol_without_molar_mass"] == 15
+    assert sum(quirks[f"lines_{kind}"] for kind in LINE_KINDS) == 52536

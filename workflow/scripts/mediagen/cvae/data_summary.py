@@ -59,17 +59,16 @@ def data_html(data: dict) -> str:
     if sheets:
         reasons = "; ".join(f"{reason}: {n}" for reason, n in
                             sheets["unresolved_taxon_names_by_reason"].items())
-        parts.append(html.escape(
-            f"From MediaDive's strain records: {sheets['strain_records']} records naming "
-            f"{sheets['taxon_names']} taxa and {sheets['species']} species, of which "
-            f"{sheets['species_with_genome']} have an NCBI reference genome. Taxon names "
-            f"without a genome (listed with the reason in results/sheets/"
-            f"unresolved_species.tsv): {reasons or 'none'}. The user's sheets gave "
-            f"{sheets['genomes']['user']} genomes (replacing "
-            f"{sheets['genomes']['replaced_by_user']} derived ones) and "
-            f"{sheets['growth']['user']} growth rows (replacing "
-            f"{sheets['growth']['replaced_by_user']})."))
-        parts[-1] = f"<p>{parts[-1]}</p>"
+        text = (f"From MediaDive's strain records: {sheets['strain_records']} records naming "
+                f"{sheets['taxon_names']} taxa and {sheets['species']} species, of which "
+                f"{sheets['species_with_genome']} have an NCBI reference genome. Taxon names "
+                "without a genome (listed with the reason in results/sheets/"
+                f"unresolved_species.tsv): {reasons or 'none'}. The user's sheets gave "
+                f"{sheets['genomes']['user']} genomes (replacing "
+                f"{sheets['genomes']['replaced_by_user']} derived ones) and "
+                f"{sheets['growth']['user']} growth rows (replacing "
+                f"{sheets['growth']['replaced_by_user']}).")
+        parts.append(f"<p>{html.escape(text)}</p>")
     quirks = data["catalog_quirks"]
     if quirks:
         rows = "".join(f"<tr><td>{html.escape(QUIRK_NAMES[k])}</td><td>{quirks[k]}</td></tr>"
