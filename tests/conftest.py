@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["loopback_http"]  # the loopback_server fixture
+pytest_plugins = ["loopback_http", "world_support"]  # loopback_server, real_snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")

@@ -1,22 +1,26 @@
 """The catalog build: a real SQLite file, the media matrix and the growth pairs."""
 
+import json
 import logging
 import sqlite3
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from loopback_http import Response
 from mediadive_support import api_payloads, write_folder
 from mediagen.catalog.build import CatalogOutputs, CatalogSettings, build_catalog_files
-from mediagen.catalog.composition import flatten_composition
+from mediagen.catalog.composition import (
+    LINE_KINDS,
+    flatten_composition,
+    quirk_counts,
+    water_ingredients,
+)
 from mediagen.catalog.database import open_catalog
 from mediagen.catalog.growth_pairs import read_growth_pairs
 from mediagen.catalog.media_table import read_media_matrix
 from mediagen.errors import MediagenError
-from mediagen.sources.candidates import NcbiSettings, derive_candidates
 from mediagen.sources.http_client import RetryPolicy
-from mediagen.sources.mediadive import fetch_mediadive, load_snapshot
+from mediagen.sources.mediadive import fetch_mediadive
 
 GENOMES = (
     "genome_id\torganism_name\torganism_type\ttaxid\tsource\n"
@@ -44,7 +48,8 @@ def inputs(tmp_path):
 
 def build(tmp_path, growth="growth.tsv", **settings):
     outputs = CatalogOutputs(*(tmp_path / "out" / name for name in (
-        "catalog.sqlite", "media.parquet", "growth_pairs.parquet", "excluded.tsv")))
+        "catalog.sqlite", "media.parquet", "growth_pairs.parquet", "excluded.tsv",
+        "quirks.json")))
     settings = {"min_ingredient_media": 1, **settings}
     figures = build_catalog_files(tmp_path / "resources" / "manifest.json",
                                   tmp_path / "genomes.tsv", tmp_path / growth,
@@ -214,29 +219,107 @@ def test_rare_ingredients_leave_the_matrix_but_stay_in_the_catalog(inputs):
                           ).fetchall() == [("10",)]
 
 
-def test_candidates_from_strain_records(inputs, loopback_server):
-    loopback_server.route(
-        "/genome/taxon/Escherichia%20coli/dataset_report",
-        Response.json({"reports": [{"accession": "GCF_000005845.2",
-                                    "organism": {"tax_id": 511145,
-                                                 "organism_name": "Escherichia coli"}}],
-                       "total_count": 1}))
-    loopback_server.route("/genome/taxon/Halobacterium%20salinarum/dataset_report",
-                          Response.json({"total_count": 0}))
-    settings = NcbiSettings(base_url=loopback_server.url, requests_per_second=100,
-                            policy=RetryPolicy(retries=0, backoff_seconds=0,
-                                               timeout_seconds=5))
-    snapshot = load_snapshot(inputs / "resources" / "manifest.json")
-    genomes, growth = derive_candidates(snapshot, settings, inputs / "ncbi", confidence=0.8)
-    assert genomes.to_dict("records") == [
-        {"genome_id": "escherichia_coli", "organism_name": "Escherichia coli",
-         "organism_type": "bacteria", "taxid": "511145", "source": "GCF_000005845.2"}]
-    assert growth.to_dict("records") == [
-        {"genome_id": "escherichia_coli", "media_id": "1", "growth": "true",
-         "confidence": 0.8, "source": "MediaDive strain DSM 30083"}]
-    query = loopback_server.requests_for("/genome/taxon/Escherichia%20coli/dataset_report")
-    assert query[0].query == {"filters.reference_only": ["true"], "page_size": ["1"]}
+# One medium with a line of every kind, one whose only ingredient is used by no other
+# medium (empty at the matrix width), and one that shares K2HPO4 with the first.
+QUIRK_MEDIA = [{"id": "q1", "name": "EVERY KIND"}, {"id": "q2", "name": "SLUDGE ONLY"},
+               {"id": "q3", "name": "PHOSPHATE"}]
+QUIRK_COMPOSITIONS = {
+    "q1": [{"id": 4, "name": "Distilled water", "g_l": 1000, "mmol_l": None, "optional": 0},
+           {"id": 322, "name": "Tap water", "g_l": None, "mmol_l": None, "optional": 0},
+           {"id": 286, "name": "Sea water", "g_l": 750, "mmol_l": None, "optional": 0},
+           {"id": 30, "name": "NaCl", "g_l": 1000, "mmol_l": None, "optional": 0},
+           {"id": 31, "name": "H2SO4", "g_l": 1500, "mmol_l": None, "optional": 0},
+           {"id": 10, "name": "K2HPO4", "g_l": 1.5, "mmol_l": None, "optional": 0},
+           {"id": 20, "name": "MgSO4 x 7 H2O", "g_l": None, "mmol_l": 2.0, "optional": 0},
+           {"id": 40, "name": "Haemin", "g_l": None, "mmol_l": 0.01, "optional": 0},
+           {"id": 50, "name": "Soil", "g_l": None, "mmol_l": None, "optional": 0},
+           {"id": 60, "name": "Peptone", "g_l": -1, "mmol_l": None, "optional": 0},
+           {"id": 70, "name": "Agar", "g_l": 600, "mmol_l": None, "optional": 0},
+           {"id": 70, "name": "Agar", "g_l": 600, "mmol_l": None, "optional": 0}],
+    "q2": [{"id": 80, "name": "Sludge", "g_l": 5, "mmol_l": None, "optional": 0},
+           {"id": 286, "name": "Sea water", "g_l": 1000, "mmol_l": None, "optional": 0}],
+    "q3": [{"id": 10, "name": "K2HPO4", "g_l": 2, "mmol_l": None, "optional": 0},
+           {"id": 20, "name": "MgSO4 x 7 H2O", "g_l": 0.5, "mmol_l": None, "optional": 0}],
+}
+QUIRK_INGREDIENTS = {
+    "4": {"id": 4, "name": "Distilled water", "formula": "H2O", "mass": 18.0153},
+    "322": {"id": 322, "name": "Tap water", "formula": "H2O", "mass": 18.0153},
+    "286": {"id": 286, "name": "Sea water", "mass": 0},
+    "30": {"id": 30, "name": "NaCl", "mass": 58.44},
+    "31": {"id": 31, "name": "H2SO4", "mass": 98.08},
+    "10": {"id": 10, "name": "K2HPO4", "mass": 174.18},
+    "20": {"id": 20, "name": "MgSO4 x 7 H2O", "mass": 246.47},
+    "40": {"id": 40, "name": "Haemin", "mass": None},
+    "50": {"id": 50, "name": "Soil"},
+    "60": {"id": 60, "name": "Peptone"},
+    "70": {"id": 70, "name": "Agar"},
+    "80": {"id": 80, "name": "Sludge"},
+}
 
-    sent = len(loopback_server.requests)
-    derive_candidates(snapshot, settings, inputs / "ncbi", confidence=0.8)
-    assert len(loopback_server.requests) == sent  # answers are cached
+
+def test_catalog_quirks_are_handled_and_counted(tmp_path, caplog):
+    payloads = api_payloads(media=QUIRK_MEDIA, compositions=QUIRK_COMPOSITIONS, strains={},
+                            ingredients=QUIRK_INGREDIENTS)
+    folder = write_folder(tmp_path / "api", payloads)
+    fetch_mediadive(str(folder), tmp_path / "resources", concurrency=2,
+                    policy=RetryPolicy(retries=0, backoff_seconds=0, timeout_seconds=5))
+    (tmp_path / "genomes.tsv").write_text(GENOMES)
+    (tmp_path / "none.tsv").write_text("genome_id\tmedia_id\tgrowth\n")
+    with caplog.at_level(logging.INFO):
+        outputs, figures = build(tmp_path, growth="none.tsv", min_ingredient_media=2)
+    expected = {
+        "lines_g_l": 6,  # K2HPO4 x2, Agar x2, Sludge, MgSO4 in q3
+        "lines_mmol_l": 1,  # MgSO4 in q1: 2 mmol/L x 246.47 g/mol
+        "lines_water": 4,  # 1000 "g/L" of distilled water is a volume, as is tap and sea water
+        "lines_variable": 1,  # soil
+        "lines_mmol_without_molar_mass": 1,  # haemin
+        "lines_at_or_above_limit": 2,  # NaCl at exactly 1000, H2SO4 at 1500
+        "lines_impossible": 1,  # negative peptone
+        "sums_at_or_above_limit": 1,  # agar: 600 + 600
+        "selected_media_empty_at_matrix_width": 1,  # q2: sludge is in no other medium
+    }
+    quirks = json.loads(outputs.quirks.read_text())
+    assert {k: quirks[k] for k in expected} == expected
+    assert {k: figures[k] for k in expected} == expected
+    assert figures["flagged_values"] == 4  # NaCl, H2SO4, peptone, agar's sum
+    assert "catalog quirks: lines_g_l=6, lines_mmol_l=1, lines_water=4" in caplog.text
+    with open_catalog(outputs.catalog) as db:
+        problems = dict(db.execute("SELECT ingredient_id, problem FROM media_composition "
+                                   "WHERE media_id = 'q1'"))
+        assert db.execute("SELECT g_l FROM media_composition WHERE media_id = 'q1' AND "
+                          "ingredient_id = '20'").fetchone()[0] == pytest.approx(0.49294)
+    assert problems["4"] == "water or sea water (1000 per litre): a volume, not a mass"
+    assert problems["322"] == "water or sea water: a volume, not a mass"
+    assert "impossible amount 1000" in problems["30"] and "below 1000" in problems["30"]
+    assert problems["50"] == "no amount in g/L: given as variable"
+    assert problems["40"] == "no amount in g/L: only mmol/L, and no molar mass to convert it"
+    assert problems["70"] == "lines sum to 1200 g/L, at or above 1000"
+    assert problems["10"] is None
+    matrix = read_media_matrix(outputs.media)
+    assert matrix.media_ids == ["q1", "q2", "q3"] and matrix.ingredient_ids == ["10", "20"]
+    assert not matrix.grams_per_litre[1].any()
+
+
+def test_the_real_catalogs_quirks_match_its_readme(real_snapshot):
+    """The snapshot's README counts 242 lines at or above 1000 g/L (87 of them water or sea
+    water), 147 lines of water and similar liquids, 36 "variable" amounts (no g/L, no
+    mmol/L); 15 lines give only mmol/L."""
+    def data(path):
+        return json.loads(path.read_text())["data"]
+
+    compositions = {p.stem: data(p) for p in (real_snapshot / "medium-composition").iterdir()}
+    ingredients = {p.stem: data(p) for p in (real_snapshot / "ingredient").iterdir()}
+    molar_mass = {i: float(r["mass"]) for i, r in ingredients.items() if r.get("mass")}
+    water = frozenset(water_ingredients(ingredients, compositions))
+    components = [c for medium, items in compositions.items()
+                  for c in flatten_composition(medium, items, molar_mass, 1000.0, water)]
+    quirks = quirk_counts(components)
+    lines = [(line, str(line["id"]) in water) for items in compositions.values()
+             for line in items]
+    at_limit_water = sum(1 for line, is_water in lines
+                         if is_water and (line["g_l"] or 0) >= 1000)
+    assert (quirks["lines_at_or_above_limit"], at_limit_water) == (242 - 87, 87)
+    assert quirks["lines_water"] == 147
+    assert quirks["lines_variable"] == 36
+    assert quirks["lines_mmol_l"] + quirks["lines_mmol_without_molar_mass"] == 15
+    assert sum(quirks[f"lines_{kind}"] for kind in LINE_KINDS) == 52536

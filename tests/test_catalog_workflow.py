@@ -1,9 +1,10 @@
 """A real Snakemake run of fetch_mediadive and build_catalog on the offline demo snapshot."""
 
 
+import json
+
 import pytest
 from conftest import run_snakemake
-from loopback_http import Response
 from mediagen.catalog.database import open_catalog
 from mediagen.catalog.growth_pairs import read_growth_pairs
 from mediagen.catalog.media_table import read_media_matrix
@@ -13,8 +14,7 @@ TARGET = "results/catalog/media.parquet"
 
 
 @pytest.mark.slow
-def test_demo_catalog_builds_offline_and_candidates_on_request(workflow_copy,
-                                                               loopback_server):
+def test_demo_catalog_builds_offline(workflow_copy):
     run = run_snakemake(workflow_copy, TARGET, "--configfile", "config/demo.yaml")
     assert "rule fetch_mediadive" in run.stderr and "rule build_catalog" in run.stderr
     matrix = read_media_matrix(workflow_copy / TARGET)
@@ -35,22 +35,8 @@ def test_demo_catalog_builds_offline_and_candidates_on_request(workflow_copy,
     assert types == expected.to_dict()
     log = (workflow_copy / "results/logs/fetch_mediadive.log").read_text()
     assert "media requests: 84/84" in log
+    quirks = json.loads((workflow_copy / "results/catalog/quirks.json").read_text())
+    assert quirks["lines_at_or_above_limit"] == quirks["lines_impossible"] == 0
+    log = (workflow_copy / "results/logs/build_catalog.log").read_text()
+    assert "catalog quirks: lines_g_l=" in log
 
-    # candidate sheets from the demo's strain records, NCBI answered on loopback
-    loopback_server.route(
-        "/genome/taxon/Escherichia%20coli/dataset_report",
-        Response.json({"reports": [{"accession": "GCF_000005845.2",
-                                    "organism": {"tax_id": 511145}}]}))
-    (workflow_copy / "candidates.yaml").write_text(
-        f"catalog: {{derive_candidates: true}}\n"
-        f"download: {{ncbi_base_url: '{loopback_server.url}', requests_per_second: 50}}\n")
-    candidates = "results/catalog/candidate_growth.tsv"
-    run = run_snakemake(workflow_copy, candidates, "--configfile", "config/demo.yaml",
-                        "candidates.yaml")
-    assert "rule derive_candidates" in run.stderr and "rule fetch_mediadive" not in run.stderr
-    genomes = load_genome_sheet(workflow_copy / "results/catalog/candidate_genomes.tsv")
-    assert list(genomes["source"]) == ["GCF_000005845.2"]
-    assert (workflow_copy / candidates).read_text().splitlines() == [
-        "genome_id\tmedia_id\tgrowth\tconfidence\tsource",
-        "escherichia_coli\t1\ttrue\t0.8\tMediaDive strain DSM 30083"]
-    assert len({r.path for r in loopback_server.requests}) == 5  # one lookup per species

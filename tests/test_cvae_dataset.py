@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cvae_support import build_tiny_dataset, write_inputs
-from mediagen.catalog.media_table import read_media_matrix
+from mediagen.catalog.media_table import MediaMatrix, read_media_matrix, write_media_matrix
 from mediagen.cvae.dataset import (
     SPLITS,
     build_dataset,
@@ -112,8 +112,44 @@ def test_rare_ingredients_leave_the_width_but_not_the_catalog(tiny):
     assert set(info["ingredient_ids"]) == kept
     assert 0 < len(kept) < len(media.ingredient_ids)
     reference = read_media_matrix(folder / "media.parquet")
-    assert reference.media_ids == media.media_ids  # every catalog medium, for lookups
+    filled = [m for m, row in zip(media.media_ids, media.grams_per_litre[:, [
+        media.ingredient_ids.index(i) for i in info["ingredient_ids"]]], strict=True)
+        if row.any()]
+    assert reference.media_ids == filled  # every catalog medium with a recipe at the width
     assert reference.ingredient_ids == info["ingredient_ids"]
+
+
+def test_media_empty_at_the_models_width_leave_matching_and_samples(tmp_path):
+    """A medium holding only ingredients the model does not use is no candidate for the
+    nearest known medium (an empty proposal would match it at distance 0), and its growth
+    pairs leave the samples."""
+    inputs = write_inputs(tmp_path, genomes_per_type=4)
+    media = inputs["media"]
+    rare = media.grams_per_litre.copy()
+    rare[media.media_ids.index("bac0")] = 0.0
+    rare[media.media_ids.index("bac0"), -1] = 3.0  # one ingredient, used by no other medium
+    rare[:, -1][[i for i, m in enumerate(media.media_ids) if m != "bac0"]] = 0.0
+    write_media_matrix(tmp_path / "results/catalog/media.parquet",
+                       MediaMatrix(media.media_ids, media.media_names, media.ingredient_ids,
+                                   media.ingredient_names, rare))
+    pairs = inputs["pairs"]
+    on_bac0 = int(((pairs["media_id"] == "bac0") & pairs["growth"]
+                   & (pairs["confidence"] >= 0.5)).sum())
+    assert on_bac0 > 0
+    summary = build_dataset(
+        tmp_path / "results/catalog/media.parquet",
+        tmp_path / "results/catalog/growth_pairs.parquet", inputs["table"],
+        inputs["genomes"], tmp_path / "out", val_fraction=0.2, test_fraction=0.2,
+        unseen_genus_fraction=0.2, min_confidence=0.5, min_ingredient_media=2, seed=0)
+    reference = read_media_matrix(tmp_path / "out" / "media.parquet")
+    assert "bac0" not in reference.media_ids
+    assert reference.grams_per_litre.any(axis=1).all()
+    assert summary.n_media_empty_at_width == 1
+    assert summary.n_samples_on_empty_media == on_bac0
+    samples = pd.read_parquet(tmp_path / "out" / "samples.parquet")
+    assert "bac0" not in set(samples["media_id"])
+    info = json.loads((tmp_path / "out" / "dataset.json").read_text())
+    assert info["summary"]["n_samples_on_empty_media"] == on_bac0
 
 
 def test_media_transform_round_trip_keeps_absent_ingredients_at_zero():
@@ -143,13 +179,15 @@ def test_a_genome_without_embedding_is_an_error(tmp_path):
 
 def test_the_report_explains_a_dataset_without_test_genomes(tmp_path):
     from mediagen.cvae.evaluate import EvaluationSettings
-    from mediagen.cvae.report import write_report
+    from mediagen.report.page import write_report
 
     folder, _ = build_tiny_dataset(tmp_path, genomes_per_type=2)  # too few to hold one out
     assert not (load_dataset(folder).samples["split"] == "test").any()
     settings = EvaluationSettings(threshold=1e-6, n_generated=3, temperature=0.5, n_examples=2,
                                   seed=0)
     with pytest.raises(MediagenError, match=r"test split holds no genome.*"
-                                            r"genomes per type: archaea 2, bacteria 2"):
-        write_report(tmp_path / "cvae.pt", folder, tmp_path / "reports", settings)
+                                            r"species per type: archaea 2, bacteria 2"):
+        write_report(tmp_path / "cvae.pt", tmp_path / "ranker.pt", folder,
+                     tmp_path / "vae.parquet", tmp_path / "media.parquet", tmp_path / "reports",
+                     settings)
     assert not (tmp_path / "reports").exists()

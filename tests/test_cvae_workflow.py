@@ -43,6 +43,8 @@ def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
                  "ranking": {"members": 2, "steps": 50, "negatives": 10, "threads": 1},
                  "report": {"n_generated": 3, "n_examples": 2}}
     (workdir / "tiny.yaml").write_text(yaml.safe_dump(overrides))
+    quirks = {"lines_water": 7, "lines_at_or_above_limit": 2, "max_g_per_l": 1000.0}
+    (workdir / "results" / "catalog" / "quirks.json").write_text(json.dumps(quirks))
 
     run_snakemake(workdir, "--snakefile", "Snakefile.cvae", "--configfile", "tiny.yaml")
 
@@ -70,7 +72,7 @@ def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
     reports = workdir / "results" / "reports"
     page = (reports / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 3
-    for heading in ("Which medium? The ranking against four baselines",
+    for heading in ("Training data", "Which medium? The ranking against four baselines",
                     "Are the probabilities right?", "Recommendations for held-out genomes",
                     "Generated recipes", "Does the media model use its latent space?",
                     "Reconstruction of the test split", "Proposals for held-out genomes",
@@ -87,7 +89,11 @@ def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
     assert (generated["empty"] == 0).all()
     assert generated["n"].sum() == 3 * held_out["genome_id"].nunique()
     assert (models / "ranker.pt").is_file()
+    assert "water or sea water: a volume per litre, not a mass, left out</td><td>7" in page
+    assert "Every phase had genomes" in page  # bacteria and archaea, the phases configured
     metrics = json.loads((reports / "metrics.json").read_text())
+    assert metrics["data"]["genomes_per_phase"] == {"bacteria": 8, "archaea": 8}
+    assert metrics["data"]["catalog_quirks"] == quirks
     methods = {row["method"] for row in metrics["proposal_summary"]}
     assert methods == {"model", "nearest_genome", "type_prior"}
     assert any("type_prior" in claim["claim"] for claim in metrics["comparisons"])

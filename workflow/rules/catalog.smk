@@ -1,17 +1,20 @@
-# The catalog: MediaDive media, the genome and growth sheets, in one SQLite file, plus the
-# media matrix and the growth pairs the models read.
+# The catalog: MediaDive media, the genome and growth sheets (the user's, or merged with
+# MediaDive's strain records), in one SQLite file, plus the media matrix and the growth pairs
+# the models read. quirks.json counts what the catalog's amounts needed (volumes of water,
+# impossible or "variable" amounts, mmol/L conversions, media left empty).
 
 
 rule build_catalog:
     input:
         manifest="resources/mediadive/manifest.json",
-        genomes=config["genomes"],
-        growth=config["growth"],
+        genomes=sheet("genomes"),
+        growth=sheet("growth"),
     output:
         catalog="results/catalog/catalog.sqlite",
         media="results/catalog/media.parquet",
         growth_pairs="results/catalog/growth_pairs.parquet",
         excluded_pairs="results/catalog/growth_pairs_excluded.tsv",
+        quirks="results/catalog/quirks.json",
     params:
         media=config["catalog"]["media"],
         min_growth_pairs=config["catalog"]["min_growth_pairs"],

@@ -1,5 +1,6 @@
 # Sheets, validation, wildcard constraints and the input functions every stage shares.
 
+import os
 import re
 from pathlib import Path
 
@@ -8,35 +9,79 @@ from snakemake.utils import validate
 
 from mediagen.errors import MediagenError
 from mediagen.sources.ncbi_package import is_assembly_accession
-from mediagen.catalog.sheets import load_sheets
+from mediagen.sources.strain_sheets import read_genome_table
+from mediagen.catalog.sheets import load_genome_sheet, load_growth_sheet, load_sheets
 
 
 validate(config, schema="../schemas/config.schema.yaml")
 
 try:
-    genomes, growth = load_sheets(config["genomes"], config["growth"])
+    if config["catalog"]["derive_sheets"]:
+        # growth rows may name genomes derived from MediaDive: derive_sheets checks them
+        # against the merged genome sheet
+        user_genomes = load_genome_sheet(config["genomes"], allow_empty=True)
+        user_growth = load_growth_sheet(config["growth"])
+    else:
+        user_genomes, user_growth = load_sheets(config["genomes"], config["growth"])
 except MediagenError as error:
     raise WorkflowError(str(error)) from None
 
-GENOME_IDS = list(genomes.index)
-ORGANISM_TYPES = sorted(set(genomes["organism_type"]))
+# With catalog.derive_sheets, the genomes come from MediaDive's strain records through the
+# derive_sheets checkpoint and are known only once it has run; without it they are the
+# user's sheet, known now, and every job is planned before anything runs.
+DERIVE_SHEETS = config["catalog"]["derive_sheets"]
 PHASES = list(config["cvae"]["phases"])
 
 
 wildcard_constraints:
-    genome_id="|".join(re.escape(genome_id) for genome_id in GENOME_IDS) or "(?!)",
+    genome_id=(
+        "[A-Za-z0-9._-]+"
+        if DERIVE_SHEETS
+        else "|".join(re.escape(genome_id) for genome_id in user_genomes.index) or "(?!)"
+    ),
     method="[a-z0-9_]+",
     phase="[a-z]+",
 
 
 def get_final_output():
     targets = ["results/embeddings/profiles.parquet", "results/reports/report.html"]
-    if config["catalog"]["derive_candidates"]:
-        targets += [
-            "results/catalog/candidate_genomes.tsv",
-            "results/catalog/candidate_growth.tsv",
-        ]
+    if DERIVE_SHEETS:
+        targets.append("results/sheets/unresolved_species.tsv")
     return targets
+
+
+def sheet(name):
+    """The genome or growth sheet the workflow trains on: the user's, or the merged one."""
+    return f"results/sheets/{name}.tsv" if DERIVE_SHEETS else config[name]
+
+
+_MERGED_GENOMES = {}
+
+
+def genome_table():
+    """Every genome to train on, indexed by genome_id.
+
+    The merged sheet is read once per version of the file (checked by its stat), so the
+    input functions of thousands of per-genome jobs cost a dictionary lookup each.
+    """
+    if not DERIVE_SHEETS:
+        return user_genomes
+    path = checkpoints.derive_sheets.get().output.genomes
+    stat = os.stat(path)
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _MERGED_GENOMES:
+        _MERGED_GENOMES.clear()
+        _MERGED_GENOMES[key] = read_genome_table(path)
+    return _MERGED_GENOMES[key]
+
+
+def per_genome(pattern):
+    """An input function: ``pattern`` for every genome to train on."""
+
+    def files(wildcards):
+        return expand(pattern, genome_id=genome_table().index)
+
+    return files
 
 
 def genome_fasta(wildcards):
@@ -44,7 +89,7 @@ def genome_fasta(wildcards):
 
 
 def genome_source(wildcards):
-    return genomes.loc[wildcards.genome_id, "source"]
+    return genome_table().loc[wildcards.genome_id, "source"]
 
 
 def is_remote_source(source):

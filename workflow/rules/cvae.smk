@@ -11,7 +11,7 @@ rule build_dataset:
         media="results/catalog/media.parquet",
         pairs="results/catalog/growth_pairs.parquet",
         embeddings=embedding_table_path(EMBEDDING_METHOD),
-        genomes=config["genomes"],
+        genomes=sheet("genomes"),
     output:
         arrays=expand(
             "results/datasets/cvae/{kind}_{split}.npy",

@@ -6,7 +6,9 @@ rule synthesize_demo_genome:
     output:
         "resources/demo/genomes/{genome_id}.fna.gz",
     params:
-        organism_type=lambda wildcards: genomes.loc[wildcards.genome_id, "organism_type"],
+        organism_type=lambda wildcards: genome_table().loc[
+            wildcards.genome_id, "organism_type"
+        ],
         seed=config["seed"],
     log:
         "results/logs/synthesize_demo_genome/{genome_id}.log",

@@ -12,7 +12,7 @@ GENOME_VAE_WINDOWS = {
 
 rule train_genome_vae:
     input:
-        windows=expand("results/kmers/windows/{genome_id}.npy", genome_id=GENOME_IDS),
+        windows=per_genome("results/kmers/windows/{genome_id}.npy"),
     output:
         model="results/models/genome_vae.pt",
         diagram=report(
@@ -47,7 +47,7 @@ rule train_genome_vae:
 rule embed_genomes:
     input:
         model="results/models/genome_vae.pt",
-        windows=expand("results/kmers/windows/{genome_id}.npy", genome_id=GENOME_IDS),
+        windows=per_genome("results/kmers/windows/{genome_id}.npy"),
     output:
         embedding_table_path("vae"),
     params:

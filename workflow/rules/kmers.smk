@@ -69,7 +69,7 @@ AGGREGATE_MB_PER_GENOME = (
 
 rule aggregate_profiles:
     input:
-        counts=expand("results/kmers/{genome_id}.npz", genome_id=GENOME_IDS),
+        counts=per_genome("results/kmers/{genome_id}.npz"),
     output:
         profiles=embedding_table_path("profile"),
         tables=[embedding_table_path(method) for method in KMER_TABLE_METHODS],

@@ -10,6 +10,8 @@ rule report:
         dataset=rules.build_dataset.output,
         embeddings=embedding_table_path(EMBEDDING_METHOD),
         media="results/catalog/media.parquet",
+        quirks="results/catalog/quirks.json",
+        sheets=["results/sheets/summary.json"] if DERIVE_SHEETS else [],
     output:
         html=report(
             "results/reports/report.html",
@@ -65,6 +67,7 @@ rule report:
     params:
         report=config["report"],
         seed=config["seed"],
+        phases=PHASES,
     log:
         "results/logs/report.log",
     benchmark:

@@ -79,32 +79,35 @@ rule fetch_mediadive:
 
 
 localrules:
-    derive_candidates,
+    derive_sheets,
 
 
-# Candidate genomes and growth pairs from MediaDive's strain records, for a person to
-# review before copying rows into the sheets; nothing reads them for training.
-# Needs catalog.derive_candidates: true and internet (NCBI Datasets).
+# Training on MediaDive's strain records (catalog.derive_sheets: true): each record's species
+# resolved to its NCBI reference genome (answers cached under resources/ncbi/), merged with
+# the user's sheets, whose rows win. A checkpoint: the genomes to download and count are
+# known only once it has run, and every per-genome rule reads them from its output (see
+# genome_table in common.smk). Species without a reference genome, and names that are not
+# a species, are listed with the reason in results/sheets/unresolved_species.tsv.
 
 
-rule derive_candidates:
+checkpoint derive_sheets:
     input:
         manifest="resources/mediadive/manifest.json",
+        genomes=config["genomes"],
+        growth=config["growth"],
     output:
-        genomes="results/catalog/candidate_genomes.tsv",
-        growth="results/catalog/candidate_growth.tsv",
+        genomes="results/sheets/genomes.tsv",
+        growth="results/sheets/growth.tsv",
+        unresolved="results/sheets/unresolved_species.tsv",
+        summary="results/sheets/summary.json",
     params:
-        enabled=config["catalog"]["derive_candidates"],
-        confidence=config["catalog"]["candidate_confidence"],
-        ncbi_base_url=config["download"]["ncbi_base_url"],
-        requests_per_second=config["download"]["requests_per_second"],
-        retries=config["download"]["retries"],
-        backoff_seconds=config["download"]["backoff_seconds"],
-        timeout_seconds=config["download"]["timeout_seconds"],
+        confidence=config["catalog"]["strain_confidence"],
+        cache="resources/ncbi/reference_genomes",
+        rate_limit_file="resources/.ncbi_request_slot",
     log:
-        "results/logs/derive_candidates.log",
+        "results/logs/derive_sheets.log",
     benchmark:
-        "results/benchmarks/derive_candidates.tsv"
+        "results/benchmarks/derive_sheets.tsv"
     threads: 1
     resources:
         mem_mb=2000,
@@ -112,4 +115,4 @@ rule derive_candidates:
     conda:
         "../../envs/mediagen.yaml"
     script:
-        "../scripts/derive_candidates.py"
+        "../scripts/derive_sheets.py"

@@ -15,5 +15,6 @@ with rule_job(job):
                         max_g_per_l=job.params.max_g_per_l,
                         include_optional=job.params.include_optional),
         CatalogOutputs(Path(job.output.catalog), Path(job.output.media),
-                       Path(job.output.growth_pairs), Path(job.output.excluded_pairs)),
+                       Path(job.output.growth_pairs), Path(job.output.excluded_pairs),
+                       Path(job.output.quirks)),
     )

@@ -1,5 +1,6 @@
 """Rule report: judge the ranking and the media model; write the HTML report and tables."""
 
+import json
 from pathlib import Path
 
 import torch
@@ -19,6 +20,9 @@ with rule_job(job) as log:
         job.input.media,
         Path(job.output.html).parent,
         EvaluationSettings.from_config(job.params.report, job.params.seed),
+        phases=job.params.phases,
+        catalog_quirks=json.loads(Path(job.input.quirks).read_text()),
+        sheets=json.loads(Path(job.input.sheets[0]).read_text()) if job.input.sheets else None,
     )
     log.info("ranking against the baselines:\n%s", ranking.summary.to_string(index=False))
     for claim in evaluation.comparisons:

@@ -1,16 +1,28 @@
 """The build_catalog job: a MediaDive snapshot and the two sheets in, the catalog files out.
 
 Outputs: the SQLite catalog, the media matrix (``media.parquet``, see ``media_table``),
-the growth pairs the models use (``growth_pairs.parquet``, see ``growth_pairs``) and the
-pairs left out of it with their reasons.
+the growth pairs the models use (``growth_pairs.parquet``, see ``growth_pairs``), the
+pairs left out of it with their reasons, and ``quirks.json``: how many composition lines
+of each kind (see ``composition``) the catalog met, and how many selected media are left
+with no ingredient in the matrix.
 """
 
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import atomic_write_text
 from ..sources.mediadive import load_snapshot
-from .composition import flatten_composition, media_matrix, report_problems, select_media
+from .composition import (
+    flatten_composition,
+    is_flagged,
+    media_matrix,
+    quirk_counts,
+    report_problems,
+    select_media,
+    water_ingredients,
+)
 from .database import build_catalog
 from .growth_pairs import (
     check_growth_pairs,
@@ -41,6 +53,7 @@ class CatalogOutputs:
     media: Path
     growth_pairs: Path
     excluded_pairs: Path
+    quirks: Path
 
 
 def build_catalog_files(manifest: str | Path, genome_sheet: str | Path,
@@ -54,9 +67,10 @@ def build_catalog_files(manifest: str | Path, genome_sheet: str | Path,
 
     molar_mass = {i: float(r["mass"]) for i, r in snapshot.ingredients.items()
                   if isinstance(r.get("mass"), (int, float)) and r["mass"] > 0}
+    water = frozenset(water_ingredients(snapshot.ingredients, snapshot.compositions))
     components = [c for medium_id, items in snapshot.compositions.items()
                   for c in flatten_composition(medium_id, items, molar_mass,
-                                               settings.max_g_per_l)]
+                                               settings.max_g_per_l, water)]
     names = {i: str(r.get("name") or i) for i, r in snapshot.ingredients.items()}
     names.update({c.ingredient_id: c.ingredient_id for c in components
                   if c.ingredient_id not in names})
@@ -79,6 +93,12 @@ def build_catalog_files(manifest: str | Path, genome_sheet: str | Path,
     write_media_matrix(outputs.media, matrix)
     write_growth_pairs(outputs.growth_pairs, pairs)
     write_excluded(outputs.excluded_pairs, excluded)
+    quirks = {**quirk_counts(components),
+              "selected_media_empty_at_matrix_width": int(
+                  (~matrix.grams_per_litre.any(axis=1)).sum()),
+              "max_g_per_l": settings.max_g_per_l}
+    log.info("catalog quirks: %s", ", ".join(f"{k}={v}" for k, v in quirks.items()))
+    atomic_write_text(outputs.quirks, json.dumps(quirks, indent=1) + "\n")
     figures = {
         "media": len(snapshot.media), "selected_media": len(selected),
         "ingredients": len(names), "matrix_ingredients": len(matrix.ingredient_ids),
@@ -86,8 +106,8 @@ def build_catalog_files(manifest: str | Path, genome_sheet: str | Path,
                         for s in entries}),
         "genomes": len(genomes), "growth_pairs": len(growth), "model_pairs": len(pairs),
         "model_pairs_growing": int(pairs["growth"].sum()),
-        "flagged_values": sum(1 for c in components
-                              if c.problem and not c.problem.startswith("no amount")),
+        "flagged_values": sum(1 for c in components if is_flagged(c)),
+        **quirks,
     }
     log.info("catalog: %s", ", ".join(f"{k}={v}" for k, v in figures.items()))
     return figures

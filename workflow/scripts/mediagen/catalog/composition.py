@@ -3,11 +3,23 @@
 MediaDive's ``medium-composition`` already expands a medium's solutions into ingredient
 lines with g/L of final medium. Flattening here means: one amount per (medium, ingredient,
 optional flag), the sum of that ingredient's lines (an ingredient can come from more than
-one solution). A line without ``g_l`` but with ``mmol_l`` and a known molar mass is
-converted (g/L = mmol/L x g/mol / 1000); a line with neither (water, an amount in ml such
-as blood or serum) has no g/L and stays out of the matrix. A value that cannot be right
-(not a number, negative, or above ``max_g_per_l``) is flagged in the log and left out, never
-used silently.
+one solution). Each line is one of these kinds, counted in the catalog's quirks:
+
+- ``g_l``: an amount in g/L, used;
+- ``mmol_l``: no g/L but mmol/L and the ingredient's molar mass, converted
+  (g/L = mmol/L x g/mol / 1000) and used;
+- ``water``: water or sea water (tap, distilled, natural sea water ...). Its amount is a
+  volume per litre of medium (MediaDive lists "1000" of tap water), not a mass: left out
+  of the matrix, never flagged;
+- ``variable``: neither g/L nor mmol/L (an amount MediaDive gives as "variable", such as
+  soil): left out;
+- ``mmol_without_molar_mass``: only mmol/L, and no molar mass to convert it: left out;
+- ``at_or_above_limit``: g/L at or above ``max_g_per_l`` (1000 g/L of a salt, an acid or a
+  ready-made medium is a volume in ml recorded as g/L): impossible, flagged and left out;
+- ``impossible``: negative or not a number: flagged and left out.
+
+A value is never used silently when it cannot be right; the log and the catalog's
+``problem`` column say why each left-out amount was left out.
 
 The matrix the models read (``media.parquet``) holds the selected media, their required
 ingredients (optional ones too if asked), and only ingredients used by at least
@@ -16,6 +28,7 @@ ingredients (optional ones too if asked), and only ingredients used by at least
 
 import logging
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -25,6 +38,11 @@ from ..errors import MediagenError
 from .media_table import MediaMatrix
 
 log = logging.getLogger(__name__)
+
+LINE_KINDS = ("g_l", "mmol_l", "water", "variable", "mmol_without_molar_mass",
+              "at_or_above_limit", "impossible")
+FLAGGED = ("at_or_above_limit", "impossible")
+_WATER = re.compile(r"(?<![\w-])(sea)?water(?![\w-])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -38,6 +56,7 @@ class Component:
     mmol_l: float | None
     g_l_from: str | None  # "g_l" or "mmol_l" (converted with the molar mass)
     problem: str | None
+    line_kinds: tuple[str, ...] = ()  # one of LINE_KINDS per composition line
 
 
 def _number(value) -> float | None:
@@ -50,8 +69,40 @@ def _number(value) -> float | None:
     return number
 
 
+def water_ingredients(ingredients: dict[str, dict], compositions: dict[str, list]) -> set[str]:
+    """Ids of water and sea water: by the ingredient's name (or the line's) or formula H2O."""
+    names = {i: str(r.get("name") or "") for i, r in ingredients.items()}
+    for items in compositions.values():
+        for item in items if isinstance(items, list) else []:
+            if item.get("id") is not None:
+                names.setdefault(str(item["id"]), str(item.get("name") or ""))
+    return {i for i, name in names.items() if _WATER.search(name)} | {
+        i for i, r in ingredients.items() if r.get("formula") == "H2O"}
+
+
+def classify_line(line: dict, molar_mass: float | None, max_g_per_l: float,
+                  water: bool) -> tuple[str, float | None]:
+    """(kind, g/L to use or None) of one composition line; kinds as in the module doc."""
+    g_l, mmol_l = _number(line.get("g_l")), _number(line.get("mmol_l"))
+    if water:
+        return "water", None
+    kind = "g_l"
+    if g_l is None and mmol_l is not None and not math.isnan(mmol_l):
+        if not molar_mass:
+            return "mmol_without_molar_mass", None
+        g_l, kind = mmol_l * molar_mass / 1000.0, "mmol_l"
+    if g_l is None:
+        return "variable", None
+    if math.isnan(g_l) or g_l < 0:
+        return "impossible", None
+    if g_l >= max_g_per_l:
+        return "at_or_above_limit", None
+    return kind, g_l
+
+
 def flatten_composition(media_id: str, items: list[dict], molar_mass: dict[str, float],
-                        max_g_per_l: float) -> list[Component]:
+                        max_g_per_l: float, water_ids: frozenset[str] = frozenset()
+                        ) -> list[Component]:
     """Sum a medium's composition lines per (ingredient, optional); flag impossible values."""
     if not isinstance(items, list):
         raise MediagenError(f"medium {media_id}: composition is not a list of ingredients; "
@@ -66,55 +117,71 @@ def flatten_composition(media_id: str, items: list[dict], molar_mass: dict[str, 
             continue
         key = (str(item["id"]), bool(item.get("optional")))
         groups.setdefault(key, []).append(item)
-    components = []
-    for (ingredient_id, optional), lines in groups.items():
-        grams, sources, bad = [], set(), []
-        for line in lines:
-            g_l, mmol_l = _number(line.get("g_l")), _number(line.get("mmol_l"))
-            mass = molar_mass.get(ingredient_id)
-            if g_l is None and mmol_l is not None and mass:
-                g_l, source = mmol_l * mass / 1000.0, "mmol_l"
-            else:
-                source = "g_l"
-            if g_l is None:
-                continue
-            if math.isnan(g_l) or g_l < 0 or g_l > max_g_per_l:
-                bad.append(line.get("g_l") if source == "g_l" else line.get("mmol_l"))
-                continue
-            grams.append(g_l)
-            sources.add(source)
-        mmols = [m for m in (_number(line.get("mmol_l")) for line in lines)
-                 if m is not None and not math.isnan(m)]
-        total = sum(grams) if grams else None
+    return [_component(media_id, ingredient_id, optional, lines, molar_mass.get(ingredient_id),
+                       max_g_per_l, ingredient_id in water_ids)
+            for (ingredient_id, optional), lines in groups.items()]
+
+
+def _component(media_id, ingredient_id, optional, lines, mass, max_g_per_l,
+               water) -> Component:
+    classified = [classify_line(line, mass, max_g_per_l, water) for line in lines]
+    kinds = tuple(kind for kind, _ in classified)
+    grams = [g for _, g in classified if g is not None]
+    bad = [line.get("g_l") if line.get("g_l") is not None else line.get("mmol_l")
+           for line, kind in zip(lines, kinds, strict=True) if kind in FLAGGED]
+    mmols = [m for m in (_number(line.get("mmol_l")) for line in lines)
+             if m is not None and not math.isnan(m)]
+    total = sum(grams) if grams else None
+    if bad:
+        problem = (f"impossible amount {', '.join(map(repr, bad))} (g/L must be at least 0 "
+                   f"and below {max_g_per_l:g})")
+    elif total is not None and total >= max_g_per_l:
+        problem = f"lines sum to {total:g} g/L, at or above {max_g_per_l:g}"
+    elif water:
+        amounts = ", ".join(f"{line.get('g_l'):g}" for line in lines
+                            if isinstance(line.get("g_l"), (int, float)))
+        problem = (f"water or sea water{f' ({amounts} per litre)' if amounts else ''}: a "
+                   "volume, not a mass")
+    elif total is None:
+        problem = ("no amount in g/L: " + ("only mmol/L, and no molar mass to convert it"
+                                           if "mmol_without_molar_mass" in kinds
+                                           else "given as variable"))
+    else:
         problem = None
-        if bad:
-            amounts = ", ".join(map(repr, bad))
-            problem = f"impossible amount {amounts} (g/L must be 0..{max_g_per_l:g})"
-        elif total is not None and total > max_g_per_l:
-            problem = f"lines sum to {total:g} g/L, above {max_g_per_l:g}"
-        elif total is None:
-            problem = "no amount in g/L (nor mmol/L with a known molar mass)"
-        components.append(Component(
-            media_id=media_id, ingredient_id=ingredient_id, optional=optional,
-            g_l=None if problem else total, mmol_l=sum(mmols) if mmols else None,
-            g_l_from=None if problem else "+".join(sorted(sources)), problem=problem,
-        ))
-    return components
+    sources = sorted({kind for kind in kinds if kind in ("g_l", "mmol_l")})
+    return Component(
+        media_id=media_id, ingredient_id=ingredient_id, optional=optional,
+        g_l=None if problem else total, mmol_l=sum(mmols) if mmols else None,
+        g_l_from=None if problem else "+".join(sources), problem=problem, line_kinds=kinds,
+    )
+
+
+def quirk_counts(components: list[Component]) -> dict[str, int]:
+    """Composition lines of each kind, and ingredients whose lines sum past the limit."""
+    lines = Counter(kind for c in components for kind in c.line_kinds)
+    return {**{f"lines_{kind}": lines.get(kind, 0) for kind in LINE_KINDS},
+            "sums_at_or_above_limit": sum(1 for c in components
+                                          if c.problem and c.problem.startswith("lines sum"))}
+
+
+def is_flagged(component: Component) -> bool:
+    """An amount that cannot be right (impossible line, or lines summing past the limit)."""
+    return bool(component.problem) and component.problem.startswith(("impossible", "lines sum"))
 
 
 def report_problems(components: list[Component], names: dict[str, str]) -> None:
-    """Log every impossible value (a warning each) and count the lines without a g/L."""
-    impossible = [c for c in components if c.problem and not c.problem.startswith("no amount")]
-    for c in impossible:
+    """Log every impossible value (a warning each) and count what else stays out."""
+    flagged = [c for c in components if is_flagged(c)]
+    for c in flagged:
         log.warning("medium %s, ingredient %s (%s): %s; left out", c.media_id,
                     c.ingredient_id, names.get(c.ingredient_id, "?"), c.problem)
-    no_amount = Counter(names.get(c.ingredient_id, c.ingredient_id) for c in components
-                        if c.problem and c.problem.startswith("no amount"))
-    if no_amount:
-        log.info("%d composition lines have no g/L and stay out of the matrix (most common: "
-                 "%s)", sum(no_amount.values()),
-                 ", ".join(f"{name} x{n}" for name, n in no_amount.most_common(5)))
-    log.info("%d impossible values flagged and left out", len(impossible))
+    no_mass = Counter(names.get(c.ingredient_id, c.ingredient_id) for c in components
+                      if c.problem and not is_flagged(c))
+    if no_mass:
+        log.info("%d ingredients of media have no g/L and stay out of the matrix (water and "
+                 "sea water are volumes; most common: %s)", sum(no_mass.values()),
+                 ", ".join(f"{name} x{n}" for name, n in no_mass.most_common(5)))
+    log.info("%d impossible values flagged and left out", len(flagged))
 
 
 def is_complex(value) -> bool | None:

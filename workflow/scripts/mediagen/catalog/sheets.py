@@ -130,12 +130,14 @@ def describe_rows(frame: pd.DataFrame) -> str:
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
-def load_genome_sheet(path: str | Path) -> pd.DataFrame:
-    """The genome sheet indexed by genome_id, organism types normalised."""
+def load_genome_sheet(path: str | Path, *, allow_empty: bool = False) -> pd.DataFrame:
+    """The genome sheet indexed by genome_id, organism types normalised. A sheet with a
+    header and no genome is refused unless ``allow_empty`` (genomes derived from MediaDive
+    may be all there is)."""
     path = Path(path)
     schema = load_schema("genomes")
     frame = _read_tsv(path, schema)
-    if frame.empty:
+    if frame.empty and not allow_empty:
         raise MediagenError(f"{path}: holds no genomes; add one row per genome below the "
                             "header")
     if "organism_type" in frame:

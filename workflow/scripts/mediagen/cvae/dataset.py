@@ -12,8 +12,8 @@ Files in the dataset folder:
 - ``{X,C,y}_{train,val,test}.npy``: float32, float32 and unicode arrays;
 - ``samples.parquet``: genome_id, media_id, organism_type, split, one row per
   sample, rows of each split in the order of that split's arrays;
-- ``media.parquet``: every catalog medium at the model's ingredient width (the
-  candidates for "nearest known medium");
+- ``media.parquet``: every catalog medium at the model's ingredient width that holds at
+  least one of its ingredients (the candidates for "nearest known medium");
 - ``dataset.json``: ingredient ids and names, the media transform, the
   embedding method and dimension, the mean embedding of each organism type,
   and counts.
@@ -164,6 +164,8 @@ class DatasetSummary:
     n_media: int
     n_ingredients: int
     n_ingredients_dropped: int
+    n_media_empty_at_width: int = 0  # catalog media with no ingredient the model uses
+    n_samples_on_empty_media: int = 0  # growth pairs on them, left out
 
 
 def build_dataset(
@@ -219,7 +221,34 @@ def build_dataset(
             f"{media_path}: no ingredient is used by {min_ingredient_media} or more of the "
             f"{len(dataset_media)} media with growth pairs; lower catalog.min_ingredient_media"
         )
+    n_catalog_ingredients = len(media.ingredient_ids)
     grams = media.grams_per_litre[:, columns]
+    # A medium with no ingredient at the model's width is no recipe: it would match an empty
+    # proposal at distance 0 and teach the model "nothing". It leaves the candidates for the
+    # nearest known medium, and its growth pairs leave the samples.
+    filled = grams.any(axis=1)
+    empty = {m for m, f in zip(media.media_ids, filled, strict=True) if not f}
+    on_empty = pairs["media_id"].isin(empty)
+    if empty:
+        log.warning("%d catalog media have no ingredient at the model's width (%d ingredients)"
+                    " and are left out of nearest-medium matching; %d growth pair(s) on them "
+                    "are left out of the samples", len(empty), columns.size,
+                    int(on_empty.sum()))
+    pairs = pairs[~on_empty]
+    if pairs.empty:
+        raise MediagenError(
+            f"{pairs_path}: every growth pair is on a medium with no ingredient among the "
+            f"{columns.size} the model uses; lower catalog.min_ingredient_media")
+    dataset_media = [m for m in dataset_media if m not in empty]
+    media = MediaMatrix(
+        media_ids=[m for m, f in zip(media.media_ids, filled, strict=True) if f],
+        media_names=[n for n, f in zip(media.media_names, filled, strict=True) if f],
+        ingredient_ids=[media.ingredient_ids[j] for j in columns],
+        ingredient_names=[media.ingredient_names[j] for j in columns],
+        grams_per_litre=grams[filled],
+    )
+    grams = media.grams_per_litre
+    media_row = {media_id: i for i, media_id in enumerate(media.media_ids)}
     media_transform = MediaTransform.fit(grams[[media_row[m] for m in dataset_media]])
 
     taxa = genome_taxa(genomes.loc[sorted(set(pairs["genome_id"]))])
@@ -238,24 +267,20 @@ def build_dataset(
                 np.save(handle, array)
     with atomic_path(out_dir / "samples.parquet") as tmp:
         samples[list(SAMPLE_COLUMNS)].to_parquet(tmp, index=False)
-    write_media_matrix(out_dir / "media.parquet", MediaMatrix(
-        media_ids=media.media_ids,
-        media_names=media.media_names,
-        ingredient_ids=[media.ingredient_ids[j] for j in columns],
-        ingredient_names=[media.ingredient_names[j] for j in columns],
-        grams_per_litre=grams,
-    ))
+    write_media_matrix(out_dir / "media.parquet", media)
 
     summary = DatasetSummary(
         n_samples={s: int((samples["split"] == s).sum()) for s in SPLITS},
         n_genomes={s: int((split_of["split"] == s).sum()) for s in SPLITS},
         n_media=len(dataset_media),
         n_ingredients=int(columns.size),
-        n_ingredients_dropped=len(media.ingredient_ids) - int(columns.size),
+        n_ingredients_dropped=n_catalog_ingredients - int(columns.size),
+        n_media_empty_at_width=len(empty),
+        n_samples_on_empty_media=int(on_empty.sum()),
     )
     info = {
-        "ingredient_ids": [media.ingredient_ids[j] for j in columns],
-        "ingredient_names": [media.ingredient_names[j] for j in columns],
+        "ingredient_ids": media.ingredient_ids,
+        "ingredient_names": media.ingredient_names,
         "media_transform": media_transform.to_dict(),
         "embedding": {"method": method, "dim": int(embeddings.shape[1]),
                       "table": str(embedding_path)},

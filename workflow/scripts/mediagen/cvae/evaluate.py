@@ -175,7 +175,7 @@ def proposal_scores(
         closest = np.argmin(((ref.train_conditions - transformed) ** 2).sum(axis=1))
         nearest = ref.train_genomes[int(closest)]
         prior = ref.type_prior.get(organism_type)
-        chosen = (anchors or {}).get(genome_id)
+        chosen = [m for m in (anchors or {}).get(genome_id, []) if m in ref.media_index]
         proposals = model.generate(
             settings.n_generated, condition, seed=settings.seed + number,
             temperature=settings.temperature,

@@ -53,19 +53,13 @@ class Recipe:
 
 
 def reference_distances(model: ConditionalMediaVAE, grams_per_litre: np.ndarray) -> np.ndarray:
-    """(n proposals, n catalog media) distances in the model's transformed media space.
-
-    A catalog medium with no ingredient at the model's width is infinitely far: an
-    empty row says nothing about the medium, so nothing may match it.
-    """
+    """(n proposals, n catalog media) distances in the model's transformed media space."""
     proposals = model.media_transform.forward(np.atleast_2d(grams_per_litre)).astype(np.float64)
     reference = model.media_transform.forward(
         model.record.reference_media.grams_per_litre).astype(np.float64)
     squared = ((proposals ** 2).sum(1)[:, None] + (reference ** 2).sum(1)[None, :]
                - 2 * proposals @ reference.T)
-    distances = np.sqrt(np.clip(squared, 0.0, None))
-    distances[:, ~(reference > 0).any(axis=1)] = np.inf
-    return distances
+    return np.sqrt(np.clip(squared, 0.0, None))
 
 
 def recipes_for(

@@ -106,12 +106,14 @@ def _rearrange(rng: np.random.Generator, sequence: np.ndarray) -> np.ndarray:
     return sequence
 
 
-def world_genome(seed: int, species: str, strain: str = "") -> list[tuple[str, bytes]]:
+def world_genome(seed: int, species: str, strain: str = "",
+                 genus: str | None = None) -> list[tuple[str, bytes]]:
     """The records (name, sequence) of one strain's genome: 1-3 contigs.
 
-    ``species`` is a binomial (``Bacillus subtilis``); its first word is the genus.
+    ``species`` is a binomial (``Bacillus subtilis``); its genus is its first word unless
+    given (``Candidatus Koribacter versatilis`` is of genus ``Candidatus Koribacter``).
     """
-    genus = species.split()[0]
+    genus = genus or species.split()[0]
     root, gc = genus_root(seed, genus)
     species_rng = _rng(seed, "species", genus, species)
     genome = _rearrange(species_rng, _substitute(

@@ -33,6 +33,7 @@ from ..errors import MediagenError
 from ..ranking.data import load_ranking_data
 from ..ranking.evaluate import RankingEvaluation, evaluate_ranking
 from ..ranking.model import MediaRanker
+from .data_summary import data_html, data_summary
 from .figures import latent_figure, reliability_figure, training_figure
 
 METHOD_NAMES = {"model": "model proposals",
@@ -148,7 +149,8 @@ def latent_note(usage: pd.DataFrame) -> str:
 
 
 def render_html(evaluation: Evaluation, ranking: RankingEvaluation, model: ConditionalMediaVAE,
-                info: dict, figures: dict[str, bytes], settings: EvaluationSettings) -> str:
+                info: dict, figures: dict[str, bytes], settings: EvaluationSettings,
+                data: dict) -> str:
     threshold = settings.threshold
     summary = info.get("summary", {})
     proposal_summary = evaluation.proposal_summary.assign(
@@ -179,6 +181,8 @@ def render_html(evaluation: Evaluation, ranking: RankingEvaluation, model: Condi
 <style>{STYLE}</style></head><body>
 <h1>mediagen: which media, and new recipes, for genomes never seen</h1>
 <p>{intro}</p>
+<h2>Training data</h2>
+{data_html(data)}
 <h2>Which medium? The ranking against four baselines</h2>
 <p>Every method ranks the catalog's media for each held-out genome. top1 / top5: a medium
 the genome grows on is ranked first / among the first five; mean rank: of its best-placed
@@ -252,11 +256,16 @@ def _require_test_genomes(dataset: Dataset, dataset_dir) -> None:
 def write_report(
     model_path: str | Path, ranker_path: str | Path, dataset_dir: str | Path,
     embedding_table: str | Path, catalog_media: str | Path, out_dir: str | Path,
-    settings: EvaluationSettings,
+    settings: EvaluationSettings, *, phases: list[str] = (), catalog_quirks: dict | None = None,
+    sheets: dict | None = None,
 ) -> tuple[Evaluation, RankingEvaluation]:
+    """Evaluate both models and write the report; ``phases`` (the curriculum),
+    ``catalog_quirks`` (build_catalog's quirks.json) and ``sheets`` (derive_sheets'
+    summary.json) describe the training data."""
     out_dir = Path(out_dir)
     dataset = load_dataset(dataset_dir)
     _require_test_genomes(dataset, dataset_dir)
+    data = data_summary(dataset, list(phases), catalog_quirks, sheets)
     model = ConditionalMediaVAE.load(model_path)
     ranker = MediaRanker.load(ranker_path)
     ranking = evaluate_ranking(ranker, load_ranking_data(dataset_dir, embedding_table,
@@ -288,8 +297,10 @@ def write_report(
         "type_resemblance": evaluation.type_resemblance.to_dict(orient="index"),
         "dataset": {"embedding": dataset.info["embedding"],
                     "summary": dataset.info.get("summary", {})},
+        "data": data,
     }
     atomic_write_text(out_dir / "metrics.json", json.dumps(metrics, indent=1) + "\n")
     atomic_write_text(out_dir / "report.html",
-                      render_html(evaluation, ranking, model, dataset.info, figures, settings))
+                      render_html(evaluation, ranking, model, dataset.info, figures, settings,
+                                  data))
     return evaluation, ranking

@@ -296,8 +296,7 @@ class MediaDiveSnapshot:
     ingredients: dict[str, dict]
 
 
-def load_snapshot(manifest_path: str | Path) -> MediaDiveSnapshot:
-    """Read what ``fetch_mediadive`` cached, as listed in its manifest."""
+def _cached_client(manifest_path: str | Path) -> tuple[MediaDiveClient, dict]:
     manifest_path = Path(manifest_path)
     if not manifest_path.is_file():
         raise MediagenError(f"{manifest_path}: MediaDive manifest not found; run the "
@@ -306,6 +305,12 @@ def load_snapshot(manifest_path: str | Path) -> MediaDiveSnapshot:
     client = MediaDiveClient(base_url=manifest["base_url"],
                              cache_dir=manifest_path.parent / manifest["cache_dir"],
                              page_size=manifest["page_size"], offline=True)
+    return client, manifest
+
+
+def load_snapshot(manifest_path: str | Path) -> MediaDiveSnapshot:
+    """Read what ``fetch_mediadive`` cached, as listed in its manifest."""
+    client, manifest = _cached_client(manifest_path)
     listed = {str(m["id"]): m for m in client.media()}
     ids = manifest["media"]
 
@@ -315,6 +320,12 @@ def load_snapshot(manifest_path: str | Path) -> MediaDiveSnapshot:
     return MediaDiveSnapshot(
         media=[listed[i] for i in ids],
         compositions={i: cached("medium-composition", i) for i in ids},
-        strains={i: cached("medium-strains", i) for i in ids},
+        strains=load_strain_records(manifest_path),
         ingredients={i: cached("ingredient", i) for i in manifest["ingredients"]},
     )
+
+
+def load_strain_records(manifest_path: str | Path) -> dict[str, list[dict]]:
+    """Only the strain records of every medium (medium id -> records), as cached."""
+    client, manifest = _cached_client(manifest_path)
+    return {i: client.get("medium-strains", i, url="") for i in manifest["media"]}
