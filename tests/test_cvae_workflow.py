@@ -40,7 +40,7 @@ def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
     (workdir / "Snakefile.cvae").write_text(SNAKEFILE)
     overrides = {"genomes": "genomes.tsv", "growth": "growth.tsv",
                  "embedding": {"method": "vae"}, "cvae": TINY_CVAE,
-                 "ranking": {"members": 2, "steps": 50, "negatives": 10, "threads": 1},
+                 "ranking": {"members": 2, "epochs": 2, "negatives": 10, "threads": 1},
                  "report": {"n_generated": 3, "n_examples": 2}}
     (workdir / "tiny.yaml").write_text(yaml.safe_dump(overrides))
     quirks = {"lines_water": 7, "lines_at_or_above_limit": 2, "max_g_per_l": 1000.0}

@@ -25,8 +25,7 @@ from mediagen.ranking.train import (
 )
 
 restore_logging = pytest.fixture(autouse=True)(keep_logging)
-TINY = RankerSettings(members=2, hidden=16, steps=300, negatives=30, batch_size=256,
-                      device="cpu")
+TINY = RankerSettings(members=2, hidden=16, epochs=6, negatives=30, device="cpu")
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -36,6 +36,7 @@ from .model import ConditionalMediaVAE
 from .transform import Embedding
 
 METHODS = ("model", "nearest_genome", "type_prior")
+SAME_MEDIUM = 1e-5  # distances closer than this (rounding) are one composition
 
 log = logging.getLogger(__name__)
 
@@ -144,13 +145,19 @@ def _reference(model: ConditionalMediaVAE, dataset: Dataset, threshold: float) -
     )
 
 
+def true_media_ranks(distances: np.ndarray, true_media: list[int]) -> np.ndarray:
+    """Per proposal: the rank of its nearest true medium among the catalog ordered by
+    distance, 1 + the media strictly nearer. Media with identical compositions are one
+    recipe under several ids, so they share a rank."""
+    nearest_true = distances[:, true_media].min(axis=1)
+    return 1 + (distances < nearest_true[:, None] - SAME_MEDIUM).sum(axis=1)
+
+
 def _score(model, proposals: np.ndarray, true_media: list[int], ref: _Reference,
            threshold: float) -> dict:
-    distances = reference_distances(model, proposals)
-    order_rank = distances.argsort(axis=1, kind="stable").argsort(axis=1, kind="stable") + 1
+    ranks = true_media_ranks(reference_distances(model, proposals), true_media)
     present = proposals > threshold
     best_jaccard = [max(jaccard(p, ref.present[m]) for m in true_media) for p in present]
-    ranks = order_rank[:, true_media].min(axis=1)
     return {"n_proposals": len(proposals), "jaccard": float(np.mean(best_jaccard)),
             "mean_rank": float(ranks.mean()), "top1_pct": float(100 * np.mean(ranks == 1))}
 
@@ -186,10 +193,10 @@ def proposal_scores(
             "type_prior": reference_grams[[prior]] if prior is not None else None,
         }
         generated[genome_id] = proposals
-        nearest_media = _nearest_media(model, proposals)
+        ranks = true_media_ranks(reference_distances(model, proposals), true_media)
         recipes += [{"split": part["holdout"].iloc[0], "organism_type": organism_type,
-                     "size": int((row > 0).sum()), "nearest_is_true": medium in true_media}
-                    for row, medium in zip(proposals, nearest_media, strict=True)]
+                     "size": int((row > 0).sum()), "nearest_is_true": bool(rank == 1)}
+                    for row, rank in zip(proposals, ranks, strict=True)]
         for method, proposals in candidates.items():
             if proposals is None:
                 continue
@@ -215,10 +222,6 @@ def proposal_scores(
             })
     return (per_genome, pd.DataFrame(summary_rows), generated,
             pd.DataFrame(recipes, columns=["split", "organism_type", "size", "nearest_is_true"]))
-
-
-def _nearest_media(model: ConditionalMediaVAE, proposals: np.ndarray) -> np.ndarray:
-    return reference_distances(model, proposals).argmin(axis=1)
 
 
 def generated_summary(recipes: pd.DataFrame, dataset: Dataset, ref: _Reference) -> pd.DataFrame:

@@ -8,8 +8,8 @@ by how many media the sample stands for), so the loss is that of the whole catal
 the cost of a few hundred rows per genome.
 
 Members: each head trains on a bootstrap sample of the training genomes (its own seed),
-with the weighted binary cross-entropy and Adam, for a fixed number of steps (each a
-batch drawn from its sample), so a small dataset trains as long as a large one.
+with the weighted binary cross-entropy and Adam, for a number of epochs; batches shrink
+on small data so that an epoch is at least ``MIN_STEPS_PER_EPOCH`` steps.
 
 Calibration: Platt scaling of the ensemble's mean logit on the validation genomes against
 every catalog medium (or, without validation genomes, on the training rows).
@@ -35,13 +35,14 @@ from .model import MediaRanker, ScoringHead, TrainingGenomes
 log = logging.getLogger(__name__)
 
 MAX_COMPONENTS = 64  # genome space: leading principal components kept
+MIN_STEPS_PER_EPOCH = 50
 
 
 @dataclass(frozen=True)
 class RankerSettings:
     members: int = 5
     hidden: int = 32
-    steps: int = 1500
+    epochs: int = 6
     negatives: int = 200
     batch_size: int = 4096
     learning_rate: float = 0.003
@@ -51,7 +52,7 @@ class RankerSettings:
     @classmethod
     def from_config(cls, section: dict, seed: int) -> "RankerSettings":
         """config.yaml's ``ranking:`` section."""
-        known = {k: section[k] for k in ("members", "hidden", "steps", "negatives",
+        known = {k: section[k] for k in ("members", "hidden", "epochs", "negatives",
                                          "batch_size", "learning_rate", "device")
                  if k in section}
         return cls(**known, seed=int(seed))
@@ -135,7 +136,7 @@ def training_rows(evidence: GrowthEvidence, genomes: TrainingGenomes,
 def fit_member(rows: TrainingRows, n_genomes: int, settings: RankerSettings, member: int,
                device: torch.device) -> tuple[ScoringHead, float]:
     """One head on a bootstrap sample of the training genomes; returns it and its loss
-    (the mean of the last hundred steps)."""
+    (the mean over the last epoch)."""
     seed = settings.seed * 1000 + member
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -148,17 +149,20 @@ def fit_member(rows: TrainingRows, n_genomes: int, settings: RankerSettings, mem
     head = ScoringHead(len(FEATURES), settings.hidden).to(device)
     optimizer = torch.optim.Adam(head.parameters(), lr=settings.learning_rate)
     generator = torch.Generator().manual_seed(seed)
-    recent = []
-    for _ in range(settings.steps):
-        batch = index[torch.randint(len(index), (settings.batch_size,), generator=generator)]
-        batch = batch.to(device)
-        loss = (F.binary_cross_entropy_with_logits(head(x[batch]), y[batch],
-                                                   reduction="none") * w[batch]).mean()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        recent = [*recent[-99:], loss.item()]
-    loss_sum = float(np.mean(recent)) if recent else float("nan")
+    batch_size = max(1, min(settings.batch_size, -(-len(index) // MIN_STEPS_PER_EPOCH)))
+    losses = []
+    for _ in range(settings.epochs):
+        order = index[torch.randperm(len(index), generator=generator)].to(device)
+        losses = []
+        for start in range(0, len(order), batch_size):
+            batch = order[start:start + batch_size]
+            loss = (F.binary_cross_entropy_with_logits(head(x[batch]), y[batch],
+                                                       reduction="none") * w[batch]).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    loss_sum = float(np.mean(losses)) if losses else float("nan")
     return head.cpu(), loss_sum
 
 
