@@ -187,3 +187,27 @@ def test_settings_pick_a_preset_with_width_overrides():
     training = TrainingConfig.from_settings({"epochs": 3, "preset": "default"}, seed=9)
     assert (training.epochs, training.seed) == (3, 9)
     assert [training.kl_weight(e) for e in range(3)] == pytest.approx([0.05, 0.1, 0.15])
+
+
+def test_a_bf16_autocast_training_step_works_as_on_a_gpu(tmp_path):
+    """On CUDA, training runs under bf16 autocast; the same mixed precision on the CPU
+    checks the loss and metrics take bf16 heads (no GPU needed)."""
+    paths = write_window_files(tmp_path, n_genomes=2, windows_per_genome=8)
+    files = WindowFiles(paths)
+    inputs = normalise_profiles(files.gather(window_index(files, files.genome_ids, 8, 0)),
+                                profile_normalisation(5000))
+    torch.manual_seed(0)
+    model = GenomeVAE(TINY).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        output = model(inputs)
+    assert output.decoded.kmer7_gate_logits.dtype == torch.bfloat16
+    parts = genome_vae_loss(output, inputs, beta=1.0, kl_weight=1.0)
+    assert all(value.dtype == torch.float32 and torch.isfinite(value) for value in parts.values())
+    parts["total"].backward()
+    optimizer.step()
+    assert all(p.grad.dtype == torch.float32 and torch.isfinite(p.grad).all()
+               for p in model.parameters() if p.grad is not None)
+    with torch.no_grad():  # as in evaluation
+        sums = gate_metric_sums(output, inputs)
+    assert 0 < sums["gate_correct"] <= sums["kmer7_fields"] == len(inputs) * 8192
