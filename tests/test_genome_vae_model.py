@@ -13,6 +13,7 @@ from mediagen.genome_vae.config import (
     TrainingConfig,
     architecture_from_settings,
 )
+from mediagen.genome_vae import data as data_module
 from mediagen.genome_vae.data import (
     WindowFiles,
     normalise_profiles,
@@ -174,6 +175,33 @@ def test_split_is_by_genome_seeded_and_windows_are_capped(tmp_path):
     assert np.array_equal(rows, np.stack(expected))
     with pytest.raises(MediagenError, match="at least 2 genomes"):
         split_genomes(["only"], 0.1, seed=1)
+
+
+def resident_file_pages_mb() -> float:
+    for line in open("/proc/self/status"):
+        if line.startswith("RssFile:"):
+            return int(line.split()[1]) / 1024
+    pytest.skip("no /proc/self/status RssFile here")
+
+
+def test_window_files_map_a_bounded_number_and_keep_no_pages(tmp_path, monkeypatch):
+    monkeypatch.setattr(data_module, "MAX_OPEN_FILES", 3)
+    files = WindowFiles(write_window_files(tmp_path / "small", n_genomes=5,
+                                           windows_per_genome=4))
+    index = window_index(files, files.genome_ids, max_per_genome=10, seed=1)
+    for _ in range(2):  # every file is mapped, unmapped and mapped again
+        rows = files.gather(index[np.random.default_rng(0).permutation(len(index))])
+        assert len(files._maps) == 3
+    order = np.random.default_rng(0).permutation(len(index))
+    expected = [np.load(files.paths[f])[r] for f, r in index[order]]
+    np.testing.assert_array_equal(rows, np.stack(expected))
+
+    big = tmp_path / "big.npy"
+    np.save(big, np.ones((2000, PROFILE_WIDTH), np.float32))  # 67 MB
+    files = WindowFiles([big])
+    before = resident_file_pages_mb()
+    read = sum(len(files.rows(0, slice(start, start + 256))) for start in range(0, 2000, 256))
+    assert read == 2000 and resident_file_pages_mb() - before < 16
 
 
 def test_settings_pick_a_preset_with_width_overrides():
