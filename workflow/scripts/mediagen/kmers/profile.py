@@ -184,12 +184,13 @@ def _scan(path: Path, data: np.ndarray, k_max: int, min_length: int,
         other_bytes,
     )
     assembly = AssemblyUse(records[:, 1], count_ambiguous(other_bytes), min_contig_length)
-    check_sequence_bytes(path, other_bytes, int(assembly.record_lengths.sum()))
-    if assembly.record_lengths.sum() < min_length:
+    n_acgt = int(records[:, 1].sum())
+    check_sequence_bytes(path, other_bytes, n_acgt)
+    if n_acgt < min_length:
         raise MediagenError(
-            f"{path}: genome has {int(assembly.record_lengths.sum()):,} A/C/G/T bases, "
-            f"below the minimum of {min_length:,} (kmers.min_genome_length); give a "
-            "complete genome or lower that setting"
+            f"{path}: genome has {n_acgt:,} A/C/G/T bases, below the minimum of "
+            f"{min_length:,} (kmers.min_genome_length); give a complete genome or lower "
+            "that setting"
         )
     assembly.check(path, min_length)
     if assembly.n_short_contigs:
