@@ -1,19 +1,20 @@
 """Genome VAE architecture, loss and data handling, without training."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from genome_vae_support import TINY, write_window_files
 from mediagen.errors import MediagenError
+from mediagen.genome_vae import data as data_module
 from mediagen.genome_vae.config import (
     PRESETS,
     GenomeVAEConfig,
     TrainingConfig,
     architecture_from_settings,
 )
-from mediagen.genome_vae import data as data_module
 from mediagen.genome_vae.data import (
     WindowFiles,
     normalise_profiles,
@@ -178,7 +179,8 @@ def test_split_is_by_genome_seeded_and_windows_are_capped(tmp_path):
 
 
 def resident_file_pages_mb() -> float:
-    for line in open("/proc/self/status"):
+    status = Path("/proc/self/status")
+    for line in status.read_text().splitlines() if status.is_file() else []:
         if line.startswith("RssFile:"):
             return int(line.split()[1]) / 1024
     pytest.skip("no /proc/self/status RssFile here")
