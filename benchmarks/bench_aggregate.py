@@ -72,6 +72,8 @@ def synthetic_counts(rng: np.random.Generator) -> GenomeCounts:
         n_gc=int(bases[1] + bases[2]),
         n_ambiguous=int(rng.integers(0, 1000)),
         n_records=int(rng.integers(1, 50)),
+        n_short_contigs=0,
+        n_short_contig_bases=0,
     )
 
 

@@ -104,10 +104,17 @@ def profile_of_runs(runs: list[str]) -> np.ndarray:
     return profile
 
 
-def reference_counts(text: bytes) -> dict:
-    """Everything the npz holds, computed from the FASTA text by brute force."""
+def acgt_length(record: str) -> int:
+    return sum(len(run) for run in runs_of(record))
+
+
+def reference_counts(text: bytes, min_contig_length: int = 1) -> dict:
+    """Everything the npz holds, computed from the FASTA text by brute force; records
+    with fewer A/C/G/T bases than ``min_contig_length`` are left out of the counts."""
     records = parse_records(text)
-    runs = [run for record in records for run in runs_of(record)]
+    used = [record for record in records if acgt_length(record) >= min_contig_length]
+    short = [record for record in records if acgt_length(record) < min_contig_length]
+    runs = [run for record in used for run in runs_of(record)]
     bases = "".join(runs)
     result = {
         f"counts{k}": canonical_counts(plain_kmer_counts(runs, k), k) for k in (7, 4, 3)
@@ -116,29 +123,25 @@ def reference_counts(text: bytes) -> dict:
     result |= {
         "n_acgt": len(bases),
         "n_gc": bases.count("G") + bases.count("C"),
-        "n_ambiguous": sum(len(r) for r in records) - len(bases),
+        "n_ambiguous": sum(len(r) - acgt_length(r) for r in records),
         "n_records": len(records),
+        "n_short_contigs": len(short),
+        "n_short_contig_bases": sum(acgt_length(r) for r in short),
         "profile": profile_of_runs(runs),
     }
     return result
 
 
-def reference_windows(text: bytes, window: int, stride: int) -> np.ndarray:
-    """Window profiles by brute force, in A/C/G/T coordinates inside each record."""
-    records = parse_records(text)
-    rows = []
-    positioned = []
-    for record in records:
-        # every A/C/G/T base with the index of the run it belongs to
-        pieces = [(base, n) for n, run in enumerate(runs_of(record)) for base in run]
-        positioned.append(pieces)
-    for pieces in positioned:
-        for start in range(0, len(pieces) - window + 1, stride):
-            rows.append(_window_profile(pieces[start : start + window]))
-    if not rows:
-        longest = max(positioned, key=len)
-        rows.append(_window_profile(longest))
-    return np.array(rows)
+def reference_windows(text: bytes, window: int, stride: int,
+                      min_contig_length: int = 1) -> np.ndarray:
+    """Window profiles by brute force, in A/C/G/T coordinates of the used records joined."""
+    runs = [run for record in parse_records(text) if acgt_length(record) >= min_contig_length
+            for run in runs_of(record)]
+    # every A/C/G/T base with the index of the run it belongs to; a record starts a run
+    pieces = [(base, n) for n, run in enumerate(runs) for base in run]
+    window = min(window, len(pieces))
+    return np.array([_window_profile(pieces[start : start + window])
+                     for start in range(0, len(pieces) - window + 1, stride)])
 
 
 def _window_profile(pieces: list[tuple[str, int]]) -> np.ndarray:

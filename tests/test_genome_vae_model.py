@@ -1,12 +1,14 @@
 """Genome VAE architecture, loss and data handling, without training."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from genome_vae_support import TINY, write_window_files
 from mediagen.errors import MediagenError
+from mediagen.genome_vae import data as data_module
 from mediagen.genome_vae.config import (
     PRESETS,
     GenomeVAEConfig,
@@ -176,6 +178,34 @@ def test_split_is_by_genome_seeded_and_windows_are_capped(tmp_path):
         split_genomes(["only"], 0.1, seed=1)
 
 
+def resident_file_pages_mb() -> float:
+    status = Path("/proc/self/status")
+    for line in status.read_text().splitlines() if status.is_file() else []:
+        if line.startswith("RssFile:"):
+            return int(line.split()[1]) / 1024
+    pytest.skip("no /proc/self/status RssFile here")
+
+
+def test_window_files_map_a_bounded_number_and_keep_no_pages(tmp_path, monkeypatch):
+    monkeypatch.setattr(data_module, "MAX_OPEN_FILES", 3)
+    files = WindowFiles(write_window_files(tmp_path / "small", n_genomes=5,
+                                           windows_per_genome=4))
+    index = window_index(files, files.genome_ids, max_per_genome=10, seed=1)
+    for _ in range(2):  # every file is mapped, unmapped and mapped again
+        rows = files.gather(index[np.random.default_rng(0).permutation(len(index))])
+        assert len(files._maps) == 3
+    order = np.random.default_rng(0).permutation(len(index))
+    expected = [np.load(files.paths[f])[r] for f, r in index[order]]
+    np.testing.assert_array_equal(rows, np.stack(expected))
+
+    big = tmp_path / "big.npy"
+    np.save(big, np.ones((2000, PROFILE_WIDTH), np.float32))  # 67 MB
+    files = WindowFiles([big])
+    before = resident_file_pages_mb()
+    read = sum(len(files.rows(0, slice(start, start + 256))) for start in range(0, 2000, 256))
+    assert read == 2000 and resident_file_pages_mb() - before < 16
+
+
 def test_settings_pick_a_preset_with_width_overrides():
     wide = architecture_from_settings({"preset": "wide", "latent_dim": 64})
     assert wide.kmer7_widths == (4096, 2048) and wide.latent_dim == 64
@@ -187,3 +217,27 @@ def test_settings_pick_a_preset_with_width_overrides():
     training = TrainingConfig.from_settings({"epochs": 3, "preset": "default"}, seed=9)
     assert (training.epochs, training.seed) == (3, 9)
     assert [training.kl_weight(e) for e in range(3)] == pytest.approx([0.05, 0.1, 0.15])
+
+
+def test_a_bf16_autocast_training_step_works_as_on_a_gpu(tmp_path):
+    """On CUDA, training runs under bf16 autocast; the same mixed precision on the CPU
+    checks the loss and metrics take bf16 heads (no GPU needed)."""
+    paths = write_window_files(tmp_path, n_genomes=2, windows_per_genome=8)
+    files = WindowFiles(paths)
+    inputs = normalise_profiles(files.gather(window_index(files, files.genome_ids, 8, 0)),
+                                profile_normalisation(5000))
+    torch.manual_seed(0)
+    model = GenomeVAE(TINY).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        output = model(inputs)
+    assert output.decoded.kmer7_gate_logits.dtype == torch.bfloat16
+    parts = genome_vae_loss(output, inputs, beta=1.0, kl_weight=1.0)
+    assert all(value.dtype == torch.float32 and torch.isfinite(value) for value in parts.values())
+    parts["total"].backward()
+    optimizer.step()
+    assert all(p.grad.dtype == torch.float32 and torch.isfinite(p.grad).all()
+               for p in model.parameters() if p.grad is not None)
+    with torch.no_grad():  # as in evaluation
+        sums = gate_metric_sums(output, inputs)
+    assert 0 < sums["gate_correct"] <= sums["kmer7_fields"] == len(inputs) * 8192

@@ -22,6 +22,7 @@ METRIC_KEYS = {
     "train_reconstruction", "train_kl", "kl_weight", "val_loss", "val_kmer7_bce",
     "val_kmer7_value_mse", "val_gate_accuracy", "val_kmer7_nonzero_mse", "val_kmer7_zero_mse",
     "val_kmer7_nonzero_percent", "val_kmer4_mse", "val_kmer3_mse", "val_gc_mse",
+    "val_gate_accuracy_ceiling",
 }
 
 

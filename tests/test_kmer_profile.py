@@ -8,7 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kmer_support import (
+    acgt_length,
     canonical_kmers,
+    canonical_order,
     code_of,
     parse_records,
     random_sequence,
@@ -18,6 +20,7 @@ from kmer_support import (
     runs_of,
     write_fasta,
 )
+from mediagen.errors import MediagenError
 from mediagen.kmers.layout import GC_INDEX, KMER3, KMER4, KMER7, LENGTH_INDEX, PROFILE_WIDTH
 from mediagen.kmers.profile import (
     NPZ_KEYS,
@@ -69,13 +72,23 @@ HYPOTHESIS = settings(
 )
 
 
+def used_bases(text: bytes, min_contig_length: int) -> int:
+    lengths = [acgt_length(record) for record in parse_records(text)]
+    return sum(length for length in lengths if length >= min_contig_length)
+
+
 @HYPOTHESIS
-@given(text=fasta_texts().filter(has_bases), compress=st.booleans())
-def test_counts_match_reference(scratch, text, compress):
+@given(text=fasta_texts().filter(has_bases), compress=st.booleans(),
+       min_contig=st.integers(1, 40))
+def test_counts_match_reference(scratch, text, compress, min_contig):
     path = scratch / ("genome.fna.gz" if compress else "genome.fna")
     path.write_bytes(gzip.compress(text) if compress else text)
-    expected = reference_counts(text)
-    counts = count_genome(path, min_length=1).arrays()
+    if used_bases(text, min_contig) == 0:
+        with pytest.raises(MediagenError, match="too fragmented"):
+            count_genome(path, min_length=1, min_contig_length=min_contig)
+        return
+    expected = reference_counts(text, min_contig)
+    counts = count_genome(path, min_length=1, min_contig_length=min_contig).arrays()
     for key in NPZ_KEYS:
         if key == "profile":
             np.testing.assert_allclose(counts[key], expected[key], rtol=1e-12, atol=0)
@@ -83,17 +96,22 @@ def test_counts_match_reference(scratch, text, compress):
             np.testing.assert_array_equal(counts[key], expected[key], err_msg=key)
     # the profile-only path counts 7-mers, not 8-mers, and must agree
     np.testing.assert_allclose(
-        read_genome_profile(path, min_length=1), expected["profile"], rtol=1e-12, atol=0
+        read_genome_profile(path, min_length=1, min_contig_length=min_contig),
+        expected["profile"], rtol=1e-12, atol=0,
     )
 
 
 @HYPOTHESIS
-@given(text=fasta_texts().filter(has_bases), window=st.integers(1, 40), stride=st.integers(1, 50))
-def test_windows_match_reference(scratch, text, window, stride):
+@given(text=fasta_texts().filter(has_bases), window=st.integers(1, 40), stride=st.integers(1, 50),
+       min_contig=st.integers(1, 20))
+def test_windows_match_reference(scratch, text, window, stride, min_contig):
     path = scratch / "windows.fna"
     path.write_bytes(text)
-    windows = read_window_profiles(path, window_length=window, stride=stride, min_length=1)
-    expected = reference_windows(text, window, stride)
+    if used_bases(text, min_contig) == 0:
+        return  # refused as too fragmented, as test_counts_match_reference checks
+    windows = read_window_profiles(path, window_length=window, stride=stride, min_length=1,
+                                   min_contig_length=min_contig)
+    expected = reference_windows(text, window, stride, min_contig)
     assert windows.dtype == np.float32
     assert windows.shape == expected.shape
     np.testing.assert_allclose(windows, expected, rtol=1e-6, atol=1e-7)
@@ -103,7 +121,7 @@ def test_palindromic_4mer_counts_once_per_occurrence(tmp_path):
     # 4-mers of ACGTACGT: ACGT, CGTA, GTAC, TACG, ACGT. ACGT and GTAC are their own
     # reverse complements; CGTA and TACG are each other's.
     path = write_fasta(tmp_path / "p.fa", [("p", "ACGTACGT")])
-    counts4 = count_genome(path, min_length=1).counts4
+    counts4 = count_genome(path, min_length=1, min_contig_length=1).counts4
     order = {kmer: i for i, kmer in enumerate(canonical_kmers(4))}
     assert counts4[order["ACGT"]] == 2
     assert counts4[order["GTAC"]] == 1
@@ -112,10 +130,13 @@ def test_palindromic_4mer_counts_once_per_occurrence(tmp_path):
 
 
 def test_kmers_never_span_records_or_other_bytes(tmp_path):
-    joined = count_genome(write_fasta(tmp_path / "a.fa", [("a", "AAACGTTT")]), min_length=1)
-    split = count_genome(write_fasta(tmp_path / "b.fa", [("a", "AAAC"), ("b", "GTTT")]),
-                         min_length=1)
-    broken = count_genome(write_fasta(tmp_path / "c.fa", [("a", "AAACNGTTT")]), min_length=1)
+    def count(name, records):
+        return count_genome(write_fasta(tmp_path / name, records), min_length=1,
+                            min_contig_length=1)
+
+    joined = count("a.fa", [("a", "AAACGTTT")])
+    split = count("b.fa", [("a", "AAAC"), ("b", "GTTT")])
+    broken = count("c.fa", [("a", "AAACNGTTT")])
     assert joined.counts4.sum() == 5
     assert split.counts4.sum() == broken.counts4.sum() == 2
     assert split.n_records == 2 and broken.n_ambiguous == 1
@@ -150,30 +171,39 @@ def test_profile_layout_and_frequencies(tmp_path):
         np.testing.assert_allclose(windows[:, block].sum(axis=1), 1.0, rtol=1e-5)
 
 
-def test_windows_in_base_coordinates_inside_records(tmp_path):
+def test_windows_run_across_records_in_base_coordinates(tmp_path):
     # record a: 25 bases with an N run in the middle; record b: 9 bases
     records = [("a", "ACGTACGTAC" + "N" * 7 + "GGCCAATTGGCCAAT"), ("b", "ACGTTGCAA")]
     path = write_fasta(tmp_path / "w.fa", records, width=4)
-    windows = read_window_profiles(path, window_length=10, stride=10, min_length=1)
-    # N bytes take no room: 25 bases give two windows of 10 (tail of 5 dropped); b gives none
-    assert windows.shape == (2, PROFILE_WIDTH)
+    windows = read_window_profiles(path, window_length=10, stride=10, min_length=1,
+                                   min_contig_length=1)
+    # N bytes take no room: the 34 bases joined give three windows of 10 (tail of 4 dropped)
+    assert windows.shape == (3, PROFILE_WIDTH)
     assert (windows[:, LENGTH_INDEX] == 10).all()
     np.testing.assert_allclose(windows, reference_windows(path.read_bytes(), 10, 10), atol=1e-7)
+    # the third window holds a's last 5 bases and b's first 5: 4-mers on either side of the
+    # join only (2 + 2), none across it
+    order = canonical_order(4)
+    fourmers = windows[2, KMER4] * 4
+    np.testing.assert_allclose(fourmers.sum(), 4, rtol=1e-6)
+    assert fourmers[order["CAAT"]] > 0 and fourmers[order["ACGT"]] > 0
+    assert fourmers[order["AATA"]] == fourmers[order["ATAC"]] == 0
 
 
-def test_genome_shorter_than_a_window_gives_its_longest_record(tmp_path):
+def test_genome_shorter_than_a_window_gives_one_window_of_all_its_bases(tmp_path):
     path = write_fasta(tmp_path / "s.fa", [("a", "ACGTAC"), ("b", "GGGCCCATTA"), ("c", "AT")])
-    windows = read_window_profiles(path, window_length=5000, stride=5000, min_length=1)
+    windows = read_window_profiles(path, window_length=5000, stride=5000, min_length=1,
+                                   min_contig_length=1)
     assert windows.shape == (1, PROFILE_WIDTH)
-    assert windows[0, LENGTH_INDEX] == 10
-    assert windows[0, GC_INDEX] == pytest.approx(0.6)
+    assert windows[0, LENGTH_INDEX] == 18
+    assert windows[0, GC_INDEX] == pytest.approx(9 / 18)
     np.testing.assert_allclose(windows, reference_windows(path.read_bytes(), 5000, 5000),
                                atol=1e-7)
 
 
 def test_npz_round_trip_keeps_the_contract(tmp_path):
     path = write_fasta(tmp_path / "g.fa", [("a", "ACGTTGCAAGGCTTANNACGTAGCTAGCTAGGATCCA")])
-    counts = count_genome(path, min_length=1)
+    counts = count_genome(path, min_length=1, min_contig_length=1)
     npz = tmp_path / "g.npz"
     write_counts_npz(npz, counts)
     arrays = read_counts_arrays(npz)
@@ -200,8 +230,9 @@ def test_many_records_and_multi_member_gzip(tmp_path):
     members.write_bytes(gzip.compress(text[:cut]) + gzip.compress(text[cut:]))
     expected = reference_counts(text)
     for path in (plain, members):
-        counts = count_genome(path, min_length=1)
+        counts = count_genome(path, min_length=1, min_contig_length=1)
         assert counts.n_records == 300
         np.testing.assert_array_equal(counts.counts7, expected["counts7"])
-    windows = read_window_profiles(members, window_length=40, stride=15, min_length=1)
+    windows = read_window_profiles(members, window_length=40, stride=15, min_length=1,
+                                   min_contig_length=1)
     np.testing.assert_allclose(windows, reference_windows(text, 40, 15), atol=1e-7)

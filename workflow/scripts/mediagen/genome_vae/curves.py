@@ -17,6 +17,7 @@ PANELS = [
                                ("val_reconstruction", "reconstruction (val)"),
                                ("train_kl", "KL (train)"), ("val_kl", "KL (val)")], True),
     ("7-mer gate", [("val_kmer7_bce", "BCE"), ("val_gate_accuracy", "accuracy"),
+                    ("val_gate_accuracy_ceiling", "accuracy ceiling (genome composition)"),
                     ("kl_weight", "KL weight")], False),
     ("7-mer MSE", [("val_kmer7_nonzero_mse", "gated, non-zero"),
                    ("val_kmer7_zero_mse", "gated, zero"),

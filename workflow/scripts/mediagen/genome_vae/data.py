@@ -3,7 +3,10 @@
 Training reads ``results/kmers/windows/{genome_id}.npy`` files (float32, one
 8,362-field profile per window) memory-mapped, one batch of rows at a time, so
 the windows of all genomes never need to fit in memory. At most a bounded
-number of files is mapped at once.
+number of files is mapped at once, and the pages a batch read are released from
+the process as soon as its rows are copied out (they stay in the operating
+system's file cache), so resident memory stays flat however much of the data an
+epoch has touched.
 
 The split into training and validation is by genome (a genome's windows are
 all on one side), seeded, so the same config gives the same split. A large
@@ -20,6 +23,7 @@ model's state dict.
 """
 
 import hashlib
+import mmap
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -41,8 +45,9 @@ def genome_id_of(path: str | Path) -> str:
     return Path(path).name.removesuffix(WINDOW_SUFFIX)
 
 
-def _window_file_shape(path: Path) -> tuple[int, ...]:
-    """Shape of a window file from its .npy header, checking it holds profiles."""
+def _window_file_layout(path: Path) -> tuple[tuple[int, ...], np.dtype, int]:
+    """Shape, dtype and data offset of a window file from its .npy header, checking it
+    holds profiles."""
     if not path.is_file():
         raise MediagenError(f"{path}: window profile file not found; run window_kmers first")
     try:
@@ -63,11 +68,11 @@ def _window_file_shape(path: Path) -> tuple[int, ...]:
     if path.stat().st_size < data_offset + shape[0] * shape[1] * dtype.itemsize:
         raise MediagenError(f"{path}: truncated window profile file; delete it and re-run "
                             "window_kmers")
-    return shape
+    return shape, dtype, data_offset
 
 
 class WindowFiles:
-    """Many window profile files, memory-mapped on demand (least recently used closed)."""
+    """Many window profile files, memory-mapped on demand (least recently used unmapped)."""
 
     def __init__(self, paths: Sequence[str | Path]):
         self.paths = [Path(path) for path in paths]
@@ -75,23 +80,33 @@ class WindowFiles:
         if len(set(self.genome_ids)) != len(self.genome_ids):
             seen = [gid for gid in self.genome_ids if self.genome_ids.count(gid) > 1]
             raise MediagenError(f"window files name genome {seen[0]!r} twice; pass each once")
-        self.n_windows = np.array([_window_file_shape(p)[0] for p in self.paths], np.int64)
-        self._maps: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._layouts = [_window_file_layout(path) for path in self.paths]
+        self.n_windows = np.array([shape[0] for shape, _, _ in self._layouts], np.int64)
+        self._maps: OrderedDict[int, mmap.mmap] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self.paths)
 
-    def _mapped(self, file_index: int) -> np.ndarray:
+    def _mapped(self, file_index: int) -> mmap.mmap:
         if file_index in self._maps:
             self._maps.move_to_end(file_index)
         else:
             if len(self._maps) >= MAX_OPEN_FILES:
-                self._maps.popitem(last=False)
-            self._maps[file_index] = np.load(self.paths[file_index], mmap_mode="r")
+                self._maps.popitem(last=False)[1].close()
+            with open(self.paths[file_index], "rb") as handle:
+                self._maps[file_index] = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         return self._maps[file_index]
 
     def rows(self, file_index: int, rows: np.ndarray | slice) -> np.ndarray:
-        return np.array(self._mapped(file_index)[rows], dtype=np.float32)
+        """A float32 copy of the given rows of one file; the pages read leave the process."""
+        mapping = self._mapped(file_index)
+        shape, dtype, offset = self._layouts[file_index]
+        windows = np.frombuffer(mapping, dtype, count=shape[0] * shape[1],
+                                offset=offset).reshape(shape)
+        copied = np.array(windows[rows], dtype=np.float32)
+        del windows  # no view may outlive the copy: the mapping can then be closed
+        mapping.madvise(mmap.MADV_DONTNEED)
+        return copied
 
     def gather(self, index: np.ndarray) -> np.ndarray:
         """Profiles of the (file, row) pairs in ``index``, in that order."""

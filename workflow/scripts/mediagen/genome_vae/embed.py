@@ -58,8 +58,8 @@ class GenomeEmbedder:
     def _mean_latent(self, batches: Iterable[np.ndarray], n_windows: int,
                      source: str | Path) -> np.ndarray:
         if n_windows == 0:
-            raise MediagenError(f"{source}: no windows to embed; the genome is shorter than "
-                                "the genome VAE's windows")
+            raise MediagenError(f"{source}: no windows to embed; recompute the genome's "
+                                "windows (window_kmers) with this mediagen version")
         total = np.zeros(self.dim)
         for batch in batches:
             inputs = normalise_profiles(batch, self.meta["normalisation"], self.device)

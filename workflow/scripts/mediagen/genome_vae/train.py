@@ -2,7 +2,9 @@
 
 Each epoch trains on shuffled training windows, evaluates the validation genomes'
 windows (with z = latent mean), steps the plateau schedule on the validation
-loss, logs one line, rewrites the metrics JSONL and writes a resume state.
+loss, logs one line, rewrites the metrics JSONL and writes a resume state. Every
+metrics row carries, beside the gate accuracy, its composition ceiling on the same
+validation windows (``ceiling``): what the gate accuracy can be judged against.
 
 Resume: Snakemake deletes the outputs of a failed or killed job, so the resume
 state lives beside them (``results/models/resume/``), written atomically each
@@ -35,6 +37,7 @@ from ..atomic import atomic_path, atomic_write_text, remove_with_leftovers
 from ..checkpoint import load_plain_record, save_checkpoint
 from ..device import autocast
 from ..errors import MediagenError
+from .ceiling import composition_ceiling
 from .config import GenomeVAEConfig, TrainingConfig
 from .data import (
     WindowFiles,
@@ -49,7 +52,7 @@ from .model import GenomeVAE
 
 log = logging.getLogger(__name__)
 
-RESUME_FORMAT = 1
+RESUME_FORMAT = 2
 INIT_WINDOWS = 2048  # training windows that set input standardisation and output biases
 # Parts of the loss averaged per window in the logs and metrics.
 LOSS_PARTS = ("total", "reconstruction", "kl", "kmer7_bce", "kmer4_mse", "kmer3_mse", "gc_mse")
@@ -253,7 +256,8 @@ def _epoch_line(row: dict, epochs: int, is_best: bool) -> str:
     return (
         f"epoch {row['epoch']}/{epochs} loss {row['train_loss']:.1f} (recon "
         f"{row['train_reconstruction']:.1f}, KL {row['train_kl']:.1f} x {row['kl_weight']:.2f}) "
-        f"val {row['val_loss']:.1f} | gate acc {row['val_gate_accuracy']:.3f}, 7-mer MSE "
+        f"val {row['val_loss']:.1f} | gate acc {row['val_gate_accuracy']:.3f} (composition "
+        f"ceiling {row['val_gate_accuracy_ceiling']:.3f}), 7-mer MSE "
         f"non-zero {row['val_kmer7_nonzero_mse']:.3f} zero {row['val_kmer7_zero_mse']:.3f} "
         f"({row['val_kmer7_nonzero_percent']:.1f}% non-zero), "
         f"value {row['val_kmer7_value_mse']:.3f}"
@@ -288,6 +292,8 @@ def train_genome_vae(
     data = prepare_data(window_paths, training)
     log.info("genome VAE: %d training genomes (%d windows), %d validation genomes (%d windows)",
              len(data.train_ids), len(data.train_index), len(data.val_ids), len(data.val_index))
+    gate_ceiling = composition_ceiling(data.files, data.val_index)["val_gate_accuracy"]
+    log.info("composition ceiling of the validation windows' gate accuracy: %.3f", gate_ceiling)
     normalisation = profile_normalisation(windows["window_length"])
     model = build_model(architecture, data, normalisation, training.seed).to(device)
     optimizer = make_optimizer(model, training.learning_rate)
@@ -318,6 +324,7 @@ def train_genome_vae(
             "train_reconstruction": train_parts["reconstruction"],
             "train_kl": train_parts["kl"],
             **metrics,
+            "val_gate_accuracy_ceiling": gate_ceiling,
             "train_windows_per_s": len(data.train_index) / seconds_training,
             "seconds": time.perf_counter() - started,
         }

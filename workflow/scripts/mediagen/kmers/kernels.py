@@ -15,9 +15,14 @@ in a run's last few bases; when a run ends, those few are added to ``tails``
 (k = 1..7, laid out at ``TAIL_OFFSETS[k]``). The long counts folded down to k
 plus ``tails`` give the exact plain k-mer counts for every shorter k.
 
-Window profiles first copy the genome's A/C/G/T bases into one compact array
-(``compact_bases``, a flag bit marking where runs start), then count each window
-afresh over its slice of that array (``window_profiles``).
+Contigs too short to use are left out by counting them again on their own
+(``count_records``, over each one's byte range) and subtracting: a second pass over
+the short contigs only, which leaves the hot loop as it is.
+
+Window profiles first copy the used contigs' A/C/G/T bases into one compact array,
+joined end to end (``compact_bases``, a flag bit marking where runs start, so no
+k-mer spans a join), then count each window afresh over its slice of that array
+(``window_profiles``).
 """
 
 import numpy as np
@@ -74,27 +79,29 @@ def _add_run_tails(code, run, k_max, tails, offsets):
 
 @njit(cache=True, nogil=True)
 def count_fasta_kmers(data, byte_class, counts, k_max, tails, offsets, other_bytes):
-    """Count plain k_max-mers and run tails over a whole FASTA; return per-record lengths.
+    """Count plain k_max-mers and run tails over a whole FASTA; return its records.
 
     ``counts`` (4**k_max) and ``tails`` (TAIL_SIZE) are incremented in place;
     ``other_bytes[b]`` counts each sequence byte ``b`` that is not A/C/G/T or
-    whitespace. Returns an int64 array with one A/C/G/T length per record.
+    whitespace. Returns an int64 array (records, 2): the byte offset of each
+    record's header and the record's A/C/G/T length.
     """
     n = data.size
     mask = (1 << (2 * k_max)) - 1
-    lengths = np.zeros(64, dtype=np.int64)
+    records = np.zeros((64, 2), dtype=np.int64)
     n_records = 0
     code = 0
     run = 0
     start = 0
     while start < n:
         if data[start] == HEADER_BYTE:  # a header opens a record; skip its line
-            start = _skip_line(data, start)
-            if n_records == lengths.size:
-                grown = np.zeros(2 * lengths.size, dtype=np.int64)
-                grown[: lengths.size] = lengths
-                lengths = grown
+            if n_records == len(records):
+                grown = np.zeros((2 * len(records), 2), dtype=np.int64)
+                grown[: len(records)] = records
+                records = grown
+            records[n_records, 0] = start
             n_records += 1
+            start = _skip_line(data, start)
         # the sequence up to the next header, in a plain counted loop (the hot path)
         record_length = 0
         next_header = n
@@ -118,14 +125,23 @@ def count_fasta_kmers(data, byte_class, counts, k_max, tails, offsets, other_byt
         record_length += run
         run = 0
         if n_records > 0:
-            lengths[n_records - 1] += record_length
+            records[n_records - 1, 1] += record_length
         start = next_header
-    return lengths[:n_records]
+    return records[:n_records]
 
 
 @njit(cache=True, nogil=True)
-def compact_bases(data, byte_class, out):
-    """Copy every A/C/G/T base's 2-bit code into ``out``, in file order; return how many.
+def count_records(data, ranges, byte_class, counts, k_max, tails, offsets, other_bytes):
+    """``count_fasta_kmers`` over each (start, stop) byte range of ``ranges`` (records)."""
+    for r in range(len(ranges)):
+        count_fasta_kmers(data[ranges[r, 0] : ranges[r, 1]], byte_class, counts, k_max,
+                          tails, offsets, other_bytes)
+
+
+@njit(cache=True, nogil=True)
+def compact_bases(data, byte_class, used, out):
+    """Copy the 2-bit code of every A/C/G/T base of the records flagged in ``used`` into
+    ``out``, in file order, the records joined end to end; return how many.
 
     Bit 2 (``RUN_START``) marks a base that starts a run: the first base of a
     record or the first after a non-A/C/G/T byte. Whitespace marks nothing.
@@ -133,16 +149,19 @@ def compact_bases(data, byte_class, out):
     n = data.size
     written = 0
     flag = RUN_START
+    record = -1
     i = 0
     while i < n:
         cls = byte_class[data[i]]
         if cls < 4:
-            out[written] = cls | flag
-            written += 1
-            flag = 0
+            if record >= 0 and used[record]:
+                out[written] = cls | flag
+                written += 1
+                flag = 0
         elif cls != SKIP:
             flag = RUN_START
             if cls == HEADER and (i == 0 or data[i - 1] == NEWLINE_BYTE):
+                record += 1
                 i = _skip_line(data, i)
                 continue
         i += 1

@@ -20,20 +20,26 @@ reads the FASTA twice:
 | all4        | int64   | (256,)  | plain 4-mer counts, index = 2-bit code             |
 | all6        | int64   | (4096,) | plain 6-mer counts                                 |
 | all8        | int64   | (65536,)| plain 8-mer counts                                 |
-| n_acgt      | int64   | ()      | A/C/G/T bases                                      |
-| n_gc        | int64   | ()      | G/C bases                                          |
+| n_acgt      | int64   | ()      | A/C/G/T bases (of the used contigs)                |
+| n_gc        | int64   | ()      | G/C bases (of the used contigs)                    |
 | n_ambiguous | int64   | ()      | IUPAC ambiguity codes and gaps in sequence lines   |
 | n_records   | int64   | ()      | FASTA records                                      |
+| n_short_contigs      | int64 | () | records left out: fewer A/C/G/T bases than the minimum |
+| n_short_contig_bases | int64 | () | their A/C/G/T bases                                    |
 | profile     | float64 | (8362,) | the genome profile                                 |
 
+Counts, profiles and windows all stand on the same bases: the contigs (records)
+of at least ``min_contig_length`` A/C/G/T bases (``mediagen.kmers.assembly``
+says why, and warns or refuses when too little is left).
+
 Window profiles (``read_window_profiles``, the genome VAE's samples) are
-measured in A/C/G/T bases inside one record: a window holds ``window_length``
-consecutive bases of a record (N runs break k-mers but take no room in the
-window), windows start every ``stride`` bases from each record's first base,
-and a record's tail shorter than a window is dropped. A genome whose records
-are all shorter than one window gives one window: the whole of its longest
-record (the first of equally long ones). Field 0 of a window row is the
-window's length in bases.
+measured in A/C/G/T bases of the used contigs joined end to end in file order,
+so a genome cut into many short contigs gives as many windows as an intact one:
+a window holds ``window_length`` consecutive bases (N runs and joins break
+k-mers but take no room in the window), windows start every ``stride`` bases
+from the first base, and a tail shorter than a window is dropped. A genome
+shorter than one window gives one window of all its bases. Field 0 of a window
+row is the window's length in bases.
 """
 
 import zipfile
@@ -46,6 +52,7 @@ import numpy as np
 from ..atomic import atomic_path
 from ..errors import MediagenError
 from . import kernels
+from .assembly import MIN_CONTIG_LENGTH, AssemblyUse
 from .fasta_bytes import check_sequence_bytes, count_ambiguous, read_fasta_bytes
 from .layout import GC_INDEX, KMER3, KMER4, KMER7, LENGTH_INDEX, PROFILE_WIDTH
 
@@ -92,6 +99,8 @@ class GenomeCounts:
     n_gc: int
     n_ambiguous: int
     n_records: int
+    n_short_contigs: int
+    n_short_contig_bases: int
 
     @property
     def profile(self) -> np.ndarray:
@@ -112,7 +121,7 @@ class _Scan:
     k_max: int
     tails: np.ndarray
     other_bytes: np.ndarray
-    record_lengths: np.ndarray
+    assembly: AssemblyUse
 
     def plain(self, k: int) -> np.ndarray:
         """Exact plain k-mer counts (int64) for any k <= k_max."""
@@ -161,19 +170,21 @@ def profile_from_counts(counts: GenomeCounts) -> np.ndarray:
     )
 
 
-def _scan(path: Path, data: np.ndarray, k_max: int, min_length: int) -> _Scan:
-    """One kernel pass over the bytes, then the checks that need its tallies."""
+def _scan(path: Path, data: np.ndarray, k_max: int, min_length: int,
+          min_contig_length: int) -> _Scan:
+    """One kernel pass over the bytes, the short contigs' counts taken off again, then
+    the checks that need the tallies."""
     # uint32 counts keep the table in cache; no count can reach 2**32 in a smaller file
     dtype = np.uint32 if data.size < 2**32 else np.int64
     longest = np.zeros(4**k_max, dtype=dtype)
     tails = np.zeros(kernels.TAIL_SIZE, dtype=np.int64)
     other_bytes = np.zeros(256, dtype=np.int64)
-    record_lengths = kernels.count_fasta_kmers(
+    records = kernels.count_fasta_kmers(
         data, kernels.BYTE_CLASS, longest, k_max, tails, kernels.TAIL_OFFSETS,
         other_bytes,
     )
-    scan = _Scan(longest, k_max, tails, other_bytes, record_lengths)
-    n_acgt, _ = scan.base_counts()
+    assembly = AssemblyUse(records[:, 1], count_ambiguous(other_bytes), min_contig_length)
+    n_acgt = int(records[:, 1].sum())
     check_sequence_bytes(path, other_bytes, n_acgt)
     if n_acgt < min_length:
         raise MediagenError(
@@ -181,17 +192,36 @@ def _scan(path: Path, data: np.ndarray, k_max: int, min_length: int) -> _Scan:
             f"{min_length:,} (kmers.min_genome_length); give a complete genome or lower "
             "that setting"
         )
-    return scan
+    assembly.check(path, min_length)
+    if assembly.n_short_contigs:
+        _leave_out_short_contigs(data, records[:, 0], ~assembly.used, longest, tails, k_max)
+    return _Scan(longest, k_max, tails, other_bytes, assembly)
 
 
-def count_genome(path: str | Path, *, min_length: int) -> GenomeCounts:
+def _leave_out_short_contigs(data, record_starts, short, longest, tails, k_max) -> None:
+    """Count the ``short`` records again on their own and take their counts off."""
+    record_ends = np.append(record_starts[1:], data.size)
+    ranges = np.stack([record_starts[short], record_ends[short]], axis=1)
+    short_longest = np.zeros_like(longest)
+    short_tails = np.zeros_like(tails)
+    kernels.count_records(
+        data, ranges, kernels.BYTE_CLASS, short_longest, k_max, short_tails,
+        kernels.TAIL_OFFSETS, np.zeros(256, dtype=np.int64),
+    )
+    longest -= short_longest
+    tails -= short_tails
+
+
+def count_genome(path: str | Path, *, min_length: int,
+                 min_contig_length: int = MIN_CONTIG_LENGTH) -> GenomeCounts:
     """All counts of the npz contract for a FASTA / FASTA.gz genome, in one pass.
 
     Raises ``MediagenError`` naming the file for anything that is not a
-    nucleotide genome of at least ``min_length`` A/C/G/T bases.
+    nucleotide genome of at least ``min_length`` A/C/G/T bases in contigs of at
+    least ``min_contig_length``.
     """
     path = Path(path)
-    scan = _scan(path, read_fasta_bytes(path), 8, min_length)
+    scan = _scan(path, read_fasta_bytes(path), 8, min_length, min_contig_length)
     n_acgt, n_gc = scan.base_counts()
     plain4 = scan.plain(4)
     return GenomeCounts(
@@ -204,51 +234,40 @@ def count_genome(path: str | Path, *, min_length: int) -> GenomeCounts:
         n_acgt=n_acgt,
         n_gc=n_gc,
         n_ambiguous=count_ambiguous(scan.other_bytes),
-        n_records=len(scan.record_lengths),
+        n_records=len(scan.assembly.record_lengths),
+        n_short_contigs=scan.assembly.n_short_contigs,
+        n_short_contig_bases=scan.assembly.n_short_contig_bases,
     )
 
 
-def read_genome_profile(path: str | Path, *, min_length: int) -> np.ndarray:
+def read_genome_profile(path: str | Path, *, min_length: int,
+                        min_contig_length: int = MIN_CONTIG_LENGTH) -> np.ndarray:
     """The 8,362-field profile (float64) of a FASTA / FASTA.gz genome.
 
     Counts 7-mers (not 8-mers as ``count_genome`` does): a quarter of the table,
     which stays in cache, for the same profile.
     """
     path = Path(path)
-    scan = _scan(path, read_fasta_bytes(path), 7, min_length)
+    scan = _scan(path, read_fasta_bytes(path), 7, min_length, min_contig_length)
     return assemble_profile(
         scan.canonical(7), scan.canonical(4), scan.canonical(3), *scan.base_counts()
     )
 
 
-def window_starts(record_lengths: np.ndarray, window_length: int, stride: int) -> np.ndarray:
-    """Start of every window, as offsets into the genome's concatenated A/C/G/T bases."""
-    record_starts = np.cumsum(record_lengths) - record_lengths
-    starts = [
-        start + np.arange(0, length - window_length + 1, stride, dtype=np.int64)
-        for start, length in zip(record_starts, record_lengths, strict=True)
-        if length >= window_length
-    ]
-    return np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
-
-
 def read_window_profiles(
-    path: str | Path, *, window_length: int, stride: int, min_length: int
+    path: str | Path, *, window_length: int, stride: int, min_length: int,
+    min_contig_length: int = MIN_CONTIG_LENGTH,
 ) -> np.ndarray:
     """Profiles of the genome's windows, float32 (n_windows, 8362); see the module docstring."""
     if window_length < 1 or stride < 1:
         raise ValueError(f"window length {window_length} and stride {stride} must be positive")
     path = Path(path)
     data = read_fasta_bytes(path)
-    scan = _scan(path, data, 3, min_length)
-    bases = np.empty(scan.base_counts()[0], dtype=np.uint8)
-    kernels.compact_bases(data, kernels.BYTE_CLASS, bases)
-    record_lengths = scan.record_lengths
-    starts = window_starts(record_lengths, window_length, stride)
-    if starts.size == 0:  # every record is shorter than a window: take the longest whole
-        longest = int(np.argmax(record_lengths))
-        window_length = int(record_lengths[longest])
-        starts = np.array([record_lengths[:longest].sum()], dtype=np.int64)
+    scan = _scan(path, data, 3, min_length, min_contig_length)
+    bases = np.empty(scan.assembly.n_used, dtype=np.uint8)
+    kernels.compact_bases(data, kernels.BYTE_CLASS, scan.assembly.used, bases)
+    window_length = min(window_length, bases.size)  # a genome shorter than a window: all of it
+    starts = np.arange(0, bases.size - window_length + 1, stride, dtype=np.int64)
     out = np.empty((starts.size, PROFILE_WIDTH), dtype=np.float32)
     kernels.window_profiles(
         bases, starts, window_length, *map(canonical_index_table, PROFILE_KS), out
@@ -280,6 +299,7 @@ def read_counts_arrays(path: str | Path, keys=NPZ_KEYS) -> dict[str, np.ndarray]
 def load_counts_npz(path: str | Path) -> GenomeCounts:
     """A genome's counts, read back from its npz file."""
     values = read_counts_arrays(path, [field.name for field in fields(GenomeCounts)])
-    for name in ("n_acgt", "n_gc", "n_ambiguous", "n_records"):
+    for name in ("n_acgt", "n_gc", "n_ambiguous", "n_records", "n_short_contigs",
+                 "n_short_contig_bases"):
         values[name] = int(values[name])
     return GenomeCounts(**values)
