@@ -126,7 +126,6 @@ TINY_CVAE = {
     "device": "cpu",
     "threads": 1,
     "resume_every_seconds": 0,
-    "catalog_media": False,
 }
 
 

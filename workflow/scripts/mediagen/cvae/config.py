@@ -47,13 +47,11 @@ class TrainingSettings:
     seed: int = 42
     device: str = "auto"
     resume_every_seconds: float = 10.0
-    catalog_media: bool = False  # also learn to rebuild every catalog medium
 
     def affects_weights(self) -> dict:
         """The settings a resumed run must share with the run that wrote the resume state."""
         return {"batch_size": self.batch_size, "learning_rate": self.learning_rate,
-                "weight_decay": self.weight_decay, "seed": self.seed,
-                "catalog_media": self.catalog_media}
+                "weight_decay": self.weight_decay, "seed": self.seed}
 
     @classmethod
     def from_config(cls, cvae: dict, seed: int) -> "TrainingSettings":
@@ -67,7 +65,6 @@ class TrainingSettings:
             seed=int(seed),
             device=str(cvae["device"]),
             resume_every_seconds=float(cvae["resume_every_seconds"]),
-            catalog_media=bool(cvae["catalog_media"]),
         )
 
 

@@ -64,21 +64,6 @@ def _tensors(model: ConditionalMediaVAE, split: Split, device) -> tuple[torch.Te
     return x, c
 
 
-def _with_catalog_media(model: ConditionalMediaVAE, x: torch.Tensor, c: torch.Tensor
-                        ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The training samples and every catalog medium, each with the average genome's
-    condition (zero: conditions are centred on the training genomes).
-
-    Growth pairs cover a few hundred media; recipes are drawn near any medium the
-    ranking puts first, and come out as that medium only where the decoder has learnt
-    to rebuild it.
-    """
-    catalog = torch.from_numpy(model.media_transform.forward(
-        model.record.reference_media.grams_per_litre)).to(x.device)
-    return (torch.cat([x, catalog]),
-            torch.cat([c, torch.zeros(len(catalog), c.shape[1], device=c.device)]))
-
-
 @torch.no_grad()
 def _validation_loss(model, x, c, device) -> dict[str, float]:
     model.eval()
@@ -113,8 +98,6 @@ def fit(
     generator = torch.Generator().manual_seed(settings.seed)
     model.to(device)
     x_train, c_train = _tensors(model, train, device)
-    if settings.catalog_media:
-        x_train, c_train = _with_catalog_media(model, x_train, c_train)
     has_val = val is not None and len(val) > 0
     if has_val:
         x_val, c_val = _tensors(model, val, device)
@@ -143,7 +126,7 @@ def fit(
         started = time.perf_counter()
         model.train()
         sums = dict.fromkeys(LOSS_PARTS, 0.0)
-        for batch in _batches(len(x_train), settings.batch_size, generator):
+        for batch in _batches(len(train), settings.batch_size, generator):
             with autocast(device):
                 parts = model(x_train[batch], c_train[batch])
             optimizer.zero_grad(set_to_none=True)
@@ -151,7 +134,7 @@ def fit(
             optimizer.step()
             for name in LOSS_PARTS:
                 sums[name] += float(parts[name].detach()) * len(batch)
-        train_parts = {name: total / len(x_train) for name, total in sums.items()}
+        train_parts = {name: total / len(train) for name, total in sums.items()}
         log.info("%s", epoch_line("Epoch", epoch, settings.epochs, train_parts, label))
         row = {"phase": label, "epoch": epoch, **train_parts}
         if has_val:
