@@ -34,13 +34,9 @@ rule count_kmers:
         + int(COUNT_MB_PER_FASTA_GZ_MB * genome_fasta_size_mb(wildcards, input)),
         runtime=lambda wildcards, input: 5 + genome_fasta_size_mb(wildcards, input) // 20,
     run:
-        from mediagen.kmers.genome_job import count_genome_files
-        from mediagen.rule_job import thread_job
+        from mediagen.kmers.genome_job import count_kmers_job
 
-        with thread_job(rule, log[0], threads) as job_log:
-            job_log.info("%s", count_genome_files(
-                input.fasta, output.counts, output.windows, min_length=params.min_length,
-                window_length=params.window_length, stride=params.stride))
+        count_kmers_job(rule, log[0], input.fasta, output, params)
 
 
 # Genome tables from the k-mer counts: results/embeddings/profiles.parquet and one table per

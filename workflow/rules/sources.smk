@@ -38,16 +38,12 @@ rule download_genome:
         mem_mb=500,
         runtime=60,
     run:
-        from mediagen.rule_job import thread_job
-        from mediagen.sources.genome_download import DownloadSettings, fetch_genome
+        from mediagen.sources.genome_download import download_genome_job
 
-        with thread_job(rule, log[0], threads):
-            settings = DownloadSettings.from_config(
-                config["download"], rate_limit_file=params.rate_limit_file
-            )
-            # A local source is the rule's input, resolved by Snakemake; others are params.
-            fetch_genome(wildcards.genome_id, input[0] if input else params.source,
-                         output[0], settings, api_key=os.environ.get("NCBI_API_KEY") or None)
+        # A local source is the rule's input, resolved by Snakemake; others are params.
+        source = input[0] if input else params.source
+        download_genome_job(rule, log[0], wildcards.genome_id, source, output[0],
+                            config["download"], params.rate_limit_file)
 
 
 # MediaDive (DSMZ) media catalog: every REST response cached under resources/mediadive/.

@@ -74,7 +74,7 @@ class _ThisThread(logging.Filter):
 
 
 @contextlib.contextmanager
-def thread_job(rule: str, log_file: str, threads: int = 1):
+def thread_job(rule: str, log_file: str):
     """The context of a ``run:`` job executed in a thread of Snakemake's process."""
     handler = logging.FileHandler(log_file, mode="w")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -84,9 +84,8 @@ def thread_job(rule: str, log_file: str, threads: int = 1):
         package.setLevel(logging.INFO)
     package.addHandler(handler)
     log = logging.getLogger(f"mediagen.rule.{rule}")
-    log.info("rule %s on %s, SLURM_JOB_ID=%s, threads=%s, in Snakemake's process %d", rule,
-             socket.gethostname(), os.environ.get("SLURM_JOB_ID", "none"), threads,
-             os.getpid())
+    log.info("rule %s on %s, SLURM_JOB_ID=%s, in a thread of Snakemake's process %d", rule,
+             socket.gethostname(), os.environ.get("SLURM_JOB_ID", "none"), os.getpid())
     started, cpu_started = time.perf_counter(), time.thread_time()
     try:
         yield log

@@ -13,7 +13,16 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_open
+from ..rule_job import thread_job
 from .profile import count_genome, read_window_profiles, write_counts_npz
+
+
+def count_kmers_job(rule: str, log_file: str, fasta: str, output, params) -> None:
+    """The ``count_kmers`` rule's job, in a thread of Snakemake's process."""
+    with thread_job(rule, log_file) as log:
+        log.info("%s", count_genome_files(
+            fasta, output.counts, output.windows, min_length=params.min_length,
+            window_length=params.window_length, stride=params.stride))
 
 
 def count_genome_files(fasta: str | Path, counts_path: str | Path, windows_path: str | Path,
