@@ -110,7 +110,7 @@ def prepare_run_dir(dest: Path, overrides: dict, genomes_per_type: int | None) -
 
 def resize_demo_sheets(run_dir: Path, per_type: int) -> None:
     """``per_type`` genomes of each organism type: the demo's first ones, then more made the
-    same way (``demo_<type>_<n>``); the growth sheet is drawn anew for them as the demo's is."""
+    same way (``demo_<type>_x<n>``); the growth sheet is drawn anew for them as the demo's is."""
     demo = yaml.safe_load((run_dir / "config" / "demo.yaml").read_text())
     genome_sheet, growth_sheet = run_dir / demo["genomes"], run_dir / demo["growth"]
     genomes = pd.read_csv(genome_sheet, sep="\t", dtype=str, keep_default_na=False)
@@ -118,7 +118,7 @@ def resize_demo_sheets(run_dir: Path, per_type: int) -> None:
     for organism_type, part in genomes.groupby("organism_type", sort=False):
         rows += part.head(per_type).to_dict("records")
         for number in range(len(part), per_type):
-            genome_id = f"demo_{organism_type}_{number:02d}"
+            genome_id = f"demo_{organism_type}_x{number:03d}"
             rows.append({**part.iloc[0].to_dict(), "genome_id": genome_id,
                          "organism_name": f"synthetic {organism_type} {number}",
                          "source": f"resources/demo/genomes/{genome_id}.fna.gz"})
