@@ -5,16 +5,21 @@ catalog and strain records of a snapshot, thinned to ``--species`` species, and 
 whose reference genomes are synthetic but follow the taxonomy), then runs the real
 workflow in a fresh working directory, from an empty cache to ``cvae_all.pt`` and the
 report (the default target: every stage, the k-mer profiles too), with
-``config/mediadive.yaml`` and a short training configuration:
+``config/mediadive.yaml``, a short training configuration and the workflow's default profile
+(copied, with the mediagen package, into the working directory: the run uses the code as it
+was when it started):
 
     snakemake --cores C all --configfile config/mediadive.yaml OUT/world.yaml
 
 and a dry run after it, which must plan nothing. It prints, per stage (rule), the jobs,
 their summed and per-job wall time, summed CPU time and their largest peak memory, read
-from Snakemake's ``benchmark:`` files (results/benchmarks/: s, cpu_time, max_rss), and
-writes ``OUT/summary.json`` with the same figures, the species resolved and unresolved, the
+from Snakemake's ``benchmark:`` files (results/benchmarks/: s, cpu_time, max_rss) and, for
+the per-genome jobs that run in Snakemake's own process, from their logs (wall and thread
+CPU time); and the whole run's wall and CPU time (Snakemake and all it started). It writes
+``OUT/summary.json`` with the same figures, the species resolved and unresolved, the
 servers' request counts, the catalog's quirks and the dataset's size. The report's tables
-and the derived sheets are copied to ``OUT/report/`` and ``OUT/sheets/``.
+(evaluation.tsv and generated.tsv among them) and the derived sheets are copied to
+``OUT/report/`` and ``OUT/sheets/``.
 
     .venv/bin/python benchmarks/mediadive_world.py --species 150 --out /tmp/world150
     .venv/bin/python benchmarks/mediadive_world.py --species 2000 --cores 16 \
@@ -27,6 +32,7 @@ folder), else ``MEDIAGEN_MEDIADIVE_SNAPSHOT``, else ../shared/data/mediadive-rea
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -43,7 +49,10 @@ REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 TARGETS = ["all"]  # the whole chain: profiles, cvae_all.pt, the report, the unresolved table
 REPORT_TABLES = ["metrics.json", "proposal_summary.tsv", "proposals.tsv", "reconstruction.tsv",
-                 "type_resemblance.tsv", "example_recipes.tsv", "report.html"]
+                 "type_resemblance.tsv", "example_recipes.tsv", "evaluation.tsv",
+                 "generated.tsv", "reliability.tsv", "recommendations.tsv", "report.html"]
+WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "envs", "profiles")
+THREAD_JOB = re.compile(r"done in ([\d.]+) s wall, ([\d.]+) s CPU in its thread")
 
 
 def world_config(world, args, workdir: Path) -> dict:
@@ -74,18 +83,27 @@ def world_config(world, args, workdir: Path) -> dict:
 
 
 def prepare_workdir(workdir: Path) -> None:
-    """A fresh working directory whose workflow files are links to this repository's."""
+    """A fresh working directory with a copy of this repository's workflow (and of the
+    mediagen package, which the run imports from there), so that editing the repository
+    while a long run goes on changes nothing in it."""
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
-    for part in ("Snakefile", "workflow", "config", "envs", "profiles"):
-        (workdir / part).symlink_to(REPO / part)
+    ignore = shutil.ignore_patterns("*.egg-info", ".snakemake")
+    for part in WORKFLOW_PARTS:
+        if (REPO / part).is_dir():
+            shutil.copytree(REPO / part, workdir / part, ignore=ignore)
+        else:
+            shutil.copy2(REPO / part, workdir / part)
 
 
-def stage_figures(benchmarks: Path) -> pd.DataFrame:
-    """Per rule: jobs, summed wall and CPU seconds, largest max_rss (MB), from the
-    benchmark files (``<rule>.tsv`` or ``<rule>/<job>.tsv``; ``train_cvae/<phase>.tsv``)."""
+def stage_figures(results: Path) -> pd.DataFrame:
+    """Per rule: jobs, summed wall and CPU seconds, largest max_rss (MB). Script jobs from
+    their benchmark files (``<rule>.tsv`` or ``<rule>/<job>.tsv``; ``train_cvae/<phase>.tsv``);
+    the per-genome jobs, which run in Snakemake's own process and have none, from the last
+    line of their logs (wall time and their thread's CPU time; no memory of their own)."""
     rows = []
+    benchmarks = results / "benchmarks"
     for path in sorted(benchmarks.rglob("*.tsv")):
         parts = path.relative_to(benchmarks).parts
         rule = (path.stem if len(parts) == 1 else
@@ -96,6 +114,12 @@ def stage_figures(benchmarks: Path) -> pd.DataFrame:
                                     .fillna(0).iloc[-1]),
                      "max_rss_mb": float(pd.to_numeric(table["max_rss"], errors="coerce")
                                          .fillna(0).iloc[-1])})
+    for rule in ("download_genome", "count_kmers"):
+        for path in sorted((results / "logs" / rule).glob("*.log")):
+            done = THREAD_JOB.search(path.read_text())
+            if done:
+                rows.append({"rule": rule, "wall_s": float(done.group(1)),
+                             "cpu_s": float(done.group(2)), "max_rss_mb": float("nan")})
     jobs = pd.DataFrame(rows, columns=["rule", "wall_s", "cpu_s", "max_rss_mb"])
     jobs = jobs.sort_values("rule", kind="stable")
     stages = jobs.groupby("rule", sort=False).agg(
@@ -121,13 +145,19 @@ def run(args) -> dict:
         print(f"world: {len(world.records.species)} species ({len(world.ncbi.accessions)} "
               f"with a reference genome), {len(world.records.media)} media; running in "
               f"{workdir}", flush=True)
+        env = dict(os.environ, PYTHONPATH=str(workdir / "workflow" / "scripts"))
         started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with open(out / "snakemake.log", "w") as log:
-            result = subprocess.run(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+            result = subprocess.run(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
+                                    env=env)
         wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        run_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if result.returncode != 0:
             sys.exit(f"snakemake failed (exit {result.returncode}); see {out / 'snakemake.log'}")
-        rerun = subprocess.run([*command, "-n"], cwd=workdir, capture_output=True, text=True)
+        rerun = subprocess.run([*command, "-n"], cwd=workdir, capture_output=True, text=True,
+                               env=env)
         requests = {"mediadive": sum(world.mediadive.requests.values()),
                     "ncbi_reports": sum(n for p, n in world.ncbi_server.requests.items()
                                         if p.endswith("/dataset_report")),
@@ -138,7 +168,7 @@ def run(args) -> dict:
                         "media_served": len(world.records.media),
                         "strain_records_served": sum(map(len, world.records.strains.values()))}
     results = workdir / "results"
-    stages = stage_figures(results / "benchmarks")
+    stages = stage_figures(results)
     for name in REPORT_TABLES:
         (out / "report").mkdir(exist_ok=True)
         shutil.copy(results / "reports" / name, out / "report" / name)
@@ -157,7 +187,8 @@ def run(args) -> dict:
         "taxon_names_unresolved": sum(sheets["unresolved_taxon_names_by_reason"].values()),
         "unresolved_by_reason": sheets["unresolved_taxon_names_by_reason"],
         "genomes_by_type": sheets["genomes_by_type"],
-        "wall_s": wall, "jobs": int(stages["jobs"].sum()),
+        "wall_s": wall, "cpu_s": run_cpu, "load_average_after": os.getloadavg(),
+        "jobs": int(stages["jobs"].sum()),
         "rerun_plans_nothing": "Nothing to be done" in rerun.stdout + rerun.stderr,
         "stages": stages.to_dict(orient="records"), "requests": requests,
         "catalog_quirks": json.loads((results / "catalog" / "quirks.json").read_text()),
@@ -186,7 +217,8 @@ def main() -> None:
           f"{summary['species_resolved']} resolved to a genome, "
           f"{summary['species_unresolved']} without; taxon names unresolved: "
           f"{summary['unresolved_by_reason']}")
-    print(f"jobs {summary['jobs']}, wall {summary['wall_s']:.1f} s, largest job max_rss "
+    print(f"jobs {summary['jobs']}, wall {summary['wall_s']:.1f} s, CPU {summary['cpu_s']:.1f} s "
+          f"(load average after: {summary['load_average_after']}), largest job max_rss "
           f"{stages['max_rss_mb'].max():.0f} MB, benchmark process (servers) "
           f"{summary['benchmark_process_max_rss_mb']:.0f} MB; re-run plans nothing: "
           f"{summary['rerun_plans_nothing']}")

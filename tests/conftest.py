@@ -14,13 +14,15 @@ SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 
 def copy_workflow(destination: Path) -> Path:
-    """Copy the Snakefile, rules, schemas and configs (not results) into ``destination``."""
+    """Copy the Snakefile, rules, schemas, configs and profiles (not results) into
+    ``destination``; Snakemake picks up profiles/default there as it does for users."""
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "Snakefile", destination / "Snakefile")
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
     shutil.copytree(REPO / "workflow", destination / "workflow", ignore=ignore)
     shutil.copytree(REPO / "config", destination / "config", ignore=ignore)
     shutil.copytree(REPO / "envs", destination / "envs")  # the rules' conda environment
+    shutil.copytree(REPO / "profiles", destination / "profiles")
     return destination
 
 

@@ -45,7 +45,7 @@ def synthetic_media(rng, *, media_per_type: int, n_extra_media: int, n_ingredien
         ids.append(f"other{m}")
         names.append(f"unpaired medium {m}")
         media_types.append("")
-    media = MediaMatrix(
+    media = MediaMatrix.from_dense(
         media_ids=ids, media_names=names,
         ingredient_ids=[f"ing{j}" for j in range(n_ingredients)],
         ingredient_names=[f"ingredient {j}" for j in range(n_ingredients)],

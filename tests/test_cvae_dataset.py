@@ -130,8 +130,9 @@ def test_media_empty_at_the_models_width_leave_matching_and_samples(tmp_path):
     rare[media.media_ids.index("bac0"), -1] = 3.0  # one ingredient, used by no other medium
     rare[:, -1][[i for i, m in enumerate(media.media_ids) if m != "bac0"]] = 0.0
     write_media_matrix(tmp_path / "results/catalog/media.parquet",
-                       MediaMatrix(media.media_ids, media.media_names, media.ingredient_ids,
-                                   media.ingredient_names, rare))
+                       MediaMatrix.from_dense(media.media_ids, media.media_names,
+                                              media.ingredient_ids, media.ingredient_names,
+                                              rare))
     pairs = inputs["pairs"]
     on_bac0 = int(((pairs["media_id"] == "bac0") & pairs["growth"]
                    & (pairs["confidence"] >= 0.5)).sum())

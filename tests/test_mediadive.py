@@ -38,7 +38,9 @@ def test_fetch_reads_everything_and_a_second_fetch_sends_no_request(loopback_ser
     assert manifest["media"] == ["1", "J2", "3a"]
     assert manifest["ingredients"] == ["1", "2", "4", "10", "20", "21", "30"]
     sent = len(loopback_server.requests)
-    assert sent == 1 + 2 * 3 + 7  # list, composition and strains per medium, ingredients
+    # media list, composition and strains per medium, the ingredients list (not served
+    # here: HTTP 404), then each ingredient on its own
+    assert sent == 1 + 2 * 3 + 1 + 7
 
     again = fetch(base, tmp_path)
     assert len(loopback_server.requests) == sent
@@ -51,6 +53,25 @@ def test_fetch_reads_everything_and_a_second_fetch_sends_no_request(loopback_ser
     assert snapshot.ingredients["20"]["mass"] == 246.47
     cached = source_folder(tmp_path, base) / "medium-composition" / "1.json"
     assert json.loads(cached.read_text())["data"] == COMPOSITIONS["1"]
+
+
+def test_the_ingredients_list_replaces_a_request_per_ingredient(loopback_server, tmp_path):
+    payloads = api_payloads()
+    listed = [payloads[f"ingredient/{i}"]["data"] for i in ("1", "2", "4", "10", "20", "30")]
+    base = serve(loopback_server, payloads)
+    loopback_server.route("/rest/ingredients", Response.json(envelope(listed[:4])),
+                          Response.json(envelope(listed[4:])))
+    fetch(base, tmp_path, page_size=4)
+    paths = [r.path for r in loopback_server.requests]
+    assert paths.count("/rest/ingredients") == 2  # two pages of four
+    # only the ingredient a composition names that the list lacks is asked for on its own
+    assert [p for p in paths if p.startswith("/rest/ingredient/")] == ["/rest/ingredient/21"]
+    sent = len(paths)
+    fetch(base, tmp_path, page_size=4)
+    assert len(loopback_server.requests) == sent  # cached: no request at all
+    snapshot = load_snapshot(tmp_path / "manifest.json")
+    assert snapshot.ingredients["20"]["mass"] == 246.47  # from the list
+    assert snapshot.ingredients["21"]["name"] == "Glucose"  # asked for on its own
 
 
 @pytest.mark.parametrize("fault", [
@@ -197,8 +218,8 @@ def test_request_rate_is_limited(loopback_server, tmp_path):
     base = serve(loopback_server, api_payloads())
     started = time.perf_counter()
     fetch(base, tmp_path, requests_per_second=20)
-    assert len(loopback_server.requests) == 14
-    assert time.perf_counter() - started >= 13 / 20
+    assert len(loopback_server.requests) == 15
+    assert time.perf_counter() - started >= 14 / 20
 
 
 def test_demo_snapshot_and_growth_sheet_regenerate_identically(tmp_path):

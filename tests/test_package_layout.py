@@ -23,12 +23,18 @@ def imported_modules(path: Path) -> set[str]:
 def test_rule_scripts_call_their_stage_folder(rule_file):
     assert (PACKAGE / rule_file.stem / "__init__.py").is_file(), \
         f"no package folder mediagen/{rule_file.stem}/ for {rule_file.name}"
-    scripts = re.findall(r'script:\s*\n\s*"\.\./scripts/([\w.]+)"', rule_file.read_text())
-    assert scripts, f"{rule_file.name} runs no script"
+    text = rule_file.read_text()
+    scripts = re.findall(r'script:\s*\n\s*"\.\./scripts/([\w.]+)"', text)
+    # run: jobs (the per-genome ones, in Snakemake's process) import their job directly
+    run_imports = re.findall(r"run:\s*\n\s*from (mediagen\.[\w.]+) import", text)
+    assert scripts or run_imports, f"{rule_file.name} runs no script and no job"
     for script in scripts:
         modules = imported_modules(REPO / "workflow" / "scripts" / script)
         assert any(m.startswith(f"mediagen.{rule_file.stem}.") for m in modules), \
             f"{script} (rule file {rule_file.name}) calls nothing in mediagen/{rule_file.stem}/"
+    for module in run_imports:
+        assert module.startswith(f"mediagen.{rule_file.stem}."), \
+            f"a run: job of {rule_file.name} calls {module}, not mediagen/{rule_file.stem}/"
 
 
 def package_imports(module: Path) -> set[str]:

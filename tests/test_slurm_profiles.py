@@ -17,7 +17,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 SLURM_PROFILE = REPO / "profiles" / "slurm" / "config.yaml"
-BLOCK = re.compile(r"^(localrule|rule) (\S+):\n((?:    .*\n?)+)", re.MULTILINE)
+# a job block; inside a group job's listing the blocks are indented
+BLOCK = re.compile(r"^( *)(localrule|rule) (\S+):\n((?:\1    .*\n?)+)", re.MULTILINE)
 
 needs_plugin = pytest.mark.skipif(
     importlib.util.find_spec("snakemake_executor_plugin_slurm") is None,
@@ -49,11 +50,11 @@ def planned_jobs(output: str) -> dict[str, list[dict[str, str]]]:
     """rule -> the resources (name -> value) of each of its planned jobs."""
     jobs: dict[str, list[dict[str, str]]] = {}
     for match in BLOCK.finditer(output):
-        lines = dict(line.strip().split(": ", 1) for line in match.group(3).splitlines()
+        lines = dict(line.strip().split(": ", 1) for line in match.group(4).splitlines()
                      if ": " in line)
         resources = dict(item.split("=", 1) for item in lines.get("resources", "").split(", ")
                          if "=" in item)
-        jobs.setdefault(match.group(2), []).append(resources)
+        jobs.setdefault(match.group(3), []).append(resources)
     return jobs
 
 
@@ -66,7 +67,7 @@ def test_slurm_profile_sends_training_to_the_gpu_partition(workflow_copy):
         for resources in jobs[rule]:
             assert resources["slurm_partition"] == "gpu", rule
             assert resources["gpu"] == "1", rule
-    for rule in ("window_kmers", "build_dataset", "train_ranker", "report"):
+    for rule in ("count_kmers", "build_dataset", "train_ranker", "report"):
         for resources in jobs[rule]:
             assert resources["slurm_partition"] == "main", rule
             assert "gpu" not in resources, rule
@@ -102,4 +103,22 @@ def test_local_runs_use_the_default_profile(workflow_copy):
     jobs = planned_jobs(output)
     demo = yaml.safe_load((workflow_copy / "config" / "demo.yaml").read_text())
     n_genomes = len((workflow_copy / demo["genomes"]).read_text().strip().splitlines()) - 1
-    assert "train_cvae_all" in jobs and len(jobs["window_kmers"]) == n_genomes
+    assert "train_cvae_all" in jobs and len(jobs["count_kmers"]) == n_genomes
+    assert "Group job" not in output  # groups are for Slurm; locally every job runs alone
+
+
+@needs_plugin
+def test_slurm_profile_sends_the_genomes_in_groups_of_50(workflow_copy):
+    """Every count_kmers job of the plan is in a group job of the kmers group, at most 50
+    genomes to a group and as few groups as that allows; no other job is grouped."""
+    output = dry_run(workflow_copy, "--profile", "profiles/slurm")
+    groups = re.split(r"^.*Group job ", output, flags=re.MULTILINE)[1:]
+    members = [planned_jobs(re.split(r"^\[", group, maxsplit=1, flags=re.MULTILINE)[0])
+               for group in groups]
+    demo = yaml.safe_load((workflow_copy / "config" / "demo.yaml").read_text())
+    n_genomes = len((workflow_copy / demo["genomes"]).read_text().strip().splitlines()) - 1
+    assert all(group.startswith("kmers ") for group in groups)
+    assert [set(jobs) for jobs in members] == [{"count_kmers"}] * len(groups)
+    sizes = sorted(len(jobs["count_kmers"]) for jobs in members)
+    assert sum(sizes) == n_genomes and max(sizes) <= 50
+    assert len(groups) == -(-n_genomes // 50)

@@ -12,22 +12,28 @@ Steps, each printed as it goes and summed up in ``WORKDIR/summary.json``:
    unless ``--use-running-cluster``.
 2. Copy the workflow into ``WORKDIR/local`` and ``WORKDIR/slurm`` and run the demo in both
    from nothing, at the same time: locally with profiles/default, and through Slurm with
-   profiles/slurm. Each copy imports its own copy of the mediagen package.
+   profiles/slurm. Each copy imports its own copy of the mediagen package. The demo's 24
+   genomes per type can be thinned or extended (``--genomes-per-type``; extra genomes are
+   synthesized like the demo's own, with growth pairs drawn the same way).
 3. Check the Slurm run: every job Snakemake ran outside a local rule was submitted to Slurm
-   and completed there, and its rule log carries that job's ``SLURM_JOB_ID``; local rules
-   (downloads) ran without one; training jobs were allocated ``gres gpu:1`` in the GPU
-   partition (``scontrol show job -d``), other jobs no GPU.
+   and completed there, and its rule log carries that job's ``SLURM_JOB_ID``; the per-genome
+   count_kmers jobs travelled in group jobs (profiles/slurm: up to 50 genomes per sbatch),
+   each log carrying the id of its group's submission; local rules (downloads, the demo's
+   genomes) ran without one; training jobs were allocated ``gres gpu:1`` in the GPU
+   partition (``scontrol show job -d``), other jobs no GPU. The sbatch submissions are
+   counted.
 4. Compare the results: every table, array and model under ``results/`` of the Slurm run
    equals the local run's, value for value (timings inside checkpoints aside).
 5. Incremental and resumable: add one genome to the Slurm copy's sheet; the re-run must
-   submit count_kmers and window_kmers for that genome only, plus the aggregations and
+   submit count_kmers for that genome only, plus the aggregations and
    everything downstream. While the genome VAE retrains, its Slurm job is cancelled
    (scancel) after a few epochs; re-running must resume from the last saved epoch.
 6. Stop the daemons it started, by their pids (``stop_cluster.sh``), whatever happened.
 
 Exit status 0 when every check passed. The proof uses the demo config plus
 ``--set KEY=VALUE`` overrides (dotted keys, YAML values) written to config/proof.yaml in
-each copy, and may thin the demo to ``--genomes-per-type`` genomes to fit CI's time.
+each copy, and may thin the demo to ``--genomes-per-type`` genomes to fit CI's time (or
+extend it: ``--genomes-per-type 50`` sends 200 genomes through Slurm).
 """
 
 import argparse
@@ -48,12 +54,19 @@ import numpy as np
 import pandas as pd
 import torch
 import yaml
+from mediagen.demo.media import write_demo_growth
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 VENV_BIN = Path(sys.executable).parent
 WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "profiles", "envs")
 GPU_RULE_PREFIX = "train_"
+CPU_TRAINING_RULES = {"train_ranker"}  # the ranking model is small: it trains on a CPU node
+
+
+def is_gpu_rule(rule: str) -> bool:
+    return rule.startswith(GPU_RULE_PREFIX) and rule not in CPU_TRAINING_RULES
+GROUP = "kmers"  # profiles/slurm's group of the per-genome count_kmers jobs
 KILLED_RULE = "train_genome_vae"
 # The demo's final output, plus profiles.parquet so that count_kmers and aggregate_profiles
 # run too (the demo conditions on the genome VAE's embedding, which reads only windows).
@@ -97,20 +110,25 @@ def prepare_run_dir(dest: Path, overrides: dict, genomes_per_type: int | None) -
             shutil.copy2(source, dest / part)
     (dest / "config" / "proof.yaml").write_text(yaml.safe_dump(overrides, sort_keys=False))
     if genomes_per_type:
-        thin_demo_sheets(dest, genomes_per_type)
+        resize_demo_sheets(dest, genomes_per_type)
 
 
-def thin_demo_sheets(run_dir: Path, per_type: int) -> None:
-    """Keep the first ``per_type`` genomes of each organism type, and their growth rows."""
+def resize_demo_sheets(run_dir: Path, per_type: int) -> None:
+    """``per_type`` genomes of each organism type: the demo's first ones, then more made the
+    same way (``demo_<type>_x<n>``); the growth sheet is drawn anew for them as the demo's is."""
     demo = yaml.safe_load((run_dir / "config" / "demo.yaml").read_text())
     genome_sheet, growth_sheet = run_dir / demo["genomes"], run_dir / demo["growth"]
     genomes = pd.read_csv(genome_sheet, sep="\t", dtype=str, keep_default_na=False)
-    kept = genomes.groupby("organism_type", sort=False).head(per_type)
-    kept.to_csv(genome_sheet, sep="\t", index=False)
-    growth = pd.read_csv(growth_sheet, sep="\t", dtype=str, keep_default_na=False)
-    growth[growth["genome_id"].isin(kept["genome_id"])].to_csv(
-        growth_sheet, sep="\t", index=False
-    )
+    rows = []
+    for organism_type, part in genomes.groupby("organism_type", sort=False):
+        rows += part.head(per_type).to_dict("records")
+        for number in range(len(part), per_type):
+            genome_id = f"demo_{organism_type}_x{number:03d}"
+            rows.append({**part.iloc[0].to_dict(), "genome_id": genome_id,
+                         "organism_name": f"synthetic {organism_type} {number}",
+                         "source": f"resources/demo/genomes/{genome_id}.fna.gz"})
+    pd.DataFrame(rows, columns=genomes.columns).to_csv(genome_sheet, sep="\t", index=False)
+    write_demo_growth(genome_sheet, growth_sheet)
 
 
 def set_nested(config: dict, dotted_key: str, value) -> None:
@@ -160,11 +178,13 @@ def run_snakemake(run_dir: Path, name: str, profile: str, extra: list[str],
 
 # ------------------------------------------------------------------ Snakemake's log of a run
 
-BLOCK = re.compile(r"^(localrule|rule) (\S+):\n((?:    .*\n?)+)", re.MULTILINE)
-SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+)")
+# A job block; inside a group job's listing the blocks are indented.
+BLOCK = re.compile(r"^( *)(localrule|rule) (\S+):\n((?:\1    .*\n?)+)", re.MULTILINE)
+SUBMITTED = re.compile(r"Job (\S+) has been submitted with SLURM jobid (\d+)")
 # A failed job's log files, printed into the run's log (show-failed-logs); the Slurm log in
 # there holds the job's own Snakemake output, whose job blocks are not the run's.
 FAILED_LOG_DUMP = re.compile(r"^Logfile [^\n]*:\n={80}\n.*?^={80}\n", re.MULTILINE | re.DOTALL)
+LOGGED_SLURM_ID = re.compile(r"SLURM_JOB_ID=(\d+)")
 
 
 @dataclass
@@ -176,24 +196,40 @@ class Job:
     jobid: int
     logs: list[str]
     wildcards: str
+    grouped: bool = False  # submitted inside a group job, whose sbatch id its log records
     slurm_ids: list[str] = field(default_factory=list)
 
 
-def jobs_of_run(log_path: Path) -> list[Job]:
+@dataclass
+class RunLog:
+    jobs: list[Job]
+    group_submissions: list[str]  # Slurm ids of the group jobs' sbatch calls
+
+    @property
+    def submissions(self) -> int:
+        return len(self.group_submissions) + sum(len(job.slurm_ids) for job in self.jobs)
+
+
+def jobs_of_run(log_path: Path) -> RunLog:
     text = FAILED_LOG_DUMP.sub("", log_path.read_text())
     jobs: dict[int, Job] = {}
     for match in BLOCK.finditer(text):
         fields = dict(
-            line.strip().split(": ", 1) for line in match.group(3).splitlines()
+            line.strip().split(": ", 1) for line in match.group(4).splitlines()
             if ": " in line
         )
         jobid = int(fields["jobid"])
         logs = [p.strip() for p in fields.get("log", "").split(",") if p.strip()]
-        jobs[jobid] = Job(match.group(2), match.group(1) == "localrule", jobid,
-                          [p.split(" ")[0] for p in logs], fields.get("wildcards", ""))
+        jobs[jobid] = Job(match.group(3), match.group(2) == "localrule", jobid,
+                          [p.split(" ")[0] for p in logs], fields.get("wildcards", ""),
+                          grouped=bool(match.group(1)))
+    groups = []
     for jobid, slurm_id in SUBMITTED.findall(text):
-        jobs[int(jobid)].slurm_ids.append(slurm_id)
-    return list(jobs.values())
+        if jobid.isdigit():
+            jobs[int(jobid)].slurm_ids.append(slurm_id)
+        else:  # a group job's id
+            groups.append(slurm_id)
+    return RunLog(list(jobs.values()), groups)
 
 
 def job_table(jobs: list[Job]) -> list[str]:
@@ -221,31 +257,49 @@ def slurm_job_records() -> dict[str, dict[str, str]]:
     return records
 
 
-def check_slurm_run(run_dir: Path, jobs: list[Job], records: dict) -> list[str]:
+def logged_slurm_id(run_dir: Path, job: Job) -> str | None:
+    """The Slurm job id the job's rule log records (its last one: logs are rewritten)."""
+    for log in job.logs:
+        path = run_dir / log
+        found = LOGGED_SLURM_ID.findall(path.read_text()) if path.is_file() else []
+        if found:
+            return found[-1]
+    return None
+
+
+def check_slurm_run(run_dir: Path, run: RunLog, records: dict) -> list[str]:
     """Problems with how the run's jobs went through Slurm (empty when all is well)."""
     problems = []
-    for job in jobs:
+    for job in run.jobs:
         label = f"{job.rule}[{job.wildcards}]" if job.wildcards else job.rule
         if job.local:
             if job.slurm_ids:
                 problems.append(f"{label}: a local rule was submitted to Slurm")
             continue
-        if not job.slurm_ids:
+        if job.grouped:
+            slurm_id = logged_slurm_id(run_dir, job)
+            if slurm_id not in run.group_submissions:
+                problems.append(f"{label}: its log names Slurm job {slurm_id}, no group job "
+                                "of this run")
+                continue
+            expected_comment = f"rule_{GROUP}"
+        elif not job.slurm_ids:
             problems.append(f"{label}: ran without a Slurm job")
             continue
-        slurm_id = job.slurm_ids[-1]
+        else:
+            slurm_id = job.slurm_ids[-1]
+            expected_comment = f"rule_{job.rule}"
         record = records.get(slurm_id)
         if record is None:
             problems.append(f"{label}: Slurm job {slurm_id} unknown to the controller")
             continue
         if record.get("JobState") != "COMPLETED":
             problems.append(f"{label}: Slurm job {slurm_id} is {record.get('JobState')}")
-        if record.get("Comment") != f"rule_{job.rule}" and not record.get(
-            "Comment", ""
-        ).startswith(f"rule_{job.rule}_wildcards_"):
-            problems.append(f"{label}: Slurm job {slurm_id} is for {record.get('Comment')}")
+        comment = record.get("Comment", "")
+        if comment != expected_comment and not comment.startswith(f"{expected_comment}_"):
+            problems.append(f"{label}: Slurm job {slurm_id} is for {comment}")
         gpu_allocated = record.get("JOB_GRES", "(null)").startswith("gpu:1")
-        if job.rule.startswith(GPU_RULE_PREFIX):
+        if is_gpu_rule(job.rule):
             if not gpu_allocated or record.get("Partition") != "gpu":
                 problems.append(
                     f"{label}: Slurm job {slurm_id} got JOB_GRES={record.get('JOB_GRES')} in "
@@ -396,11 +450,10 @@ def new_demo_genome(run_dir: Path) -> str:
 def check_incremental(jobs: list[Job], genome_id: str) -> list[str]:
     """Per-genome jobs of the run after adding ``genome_id`` must all be that genome's."""
     problems = []
-    for rule in ("count_kmers", "window_kmers"):
-        ran = [job for job in jobs if job.rule == rule]
-        if len(ran) != 1 or ran[0].wildcards != f"genome_id={genome_id}":
-            problems.append(f"{rule}: ran for {[job.wildcards for job in ran]}, "
-                            f"expected genome_id={genome_id} only")
+    ran = [job for job in jobs if job.rule == "count_kmers"]
+    if len(ran) != 1 or ran[0].wildcards != f"genome_id={genome_id}":
+        problems.append(f"count_kmers: ran for {[job.wildcards for job in ran]}, "
+                        f"expected genome_id={genome_id} only")
     others = [job for job in jobs if "genome_id=" in job.wildcards
               and job.wildcards != f"genome_id={genome_id}"]
     problems += [f"{job.rule}[{job.wildcards}]: re-ran for an old genome" for job in others]
@@ -455,18 +508,23 @@ def prove(args: argparse.Namespace) -> dict:
     for run in (local, on_slurm):
         if run.returncode != 0:
             problems.append(f"{run.name} run failed (exit {run.returncode}); see {run.log}")
-    jobs = jobs_of_run(on_slurm.log)
+    run_log = jobs_of_run(on_slurm.log)
+    jobs = run_log.jobs
     records = slurm_job_records()
-    slurm_problems = check_slurm_run(slurm_dir, jobs, records)
+    slurm_problems = check_slurm_run(slurm_dir, run_log, records)
     gpu_jobs = {
         job.rule: {key: records[job.slurm_ids[-1]].get(key)
                    for key in ("JobId", "Partition", "TresPerJob", "JOB_GRES", "JobState")}
-        for job in jobs if job.rule.startswith(GPU_RULE_PREFIX) and job.slurm_ids
+        for job in jobs if is_gpu_rule(job.rule) and job.slurm_ids
         and job.slurm_ids[-1] in records
     }
+    counted = [job for job in jobs if job.rule == "count_kmers"]
     summary["slurm_run"] = {
         "jobs": len(jobs),
-        "submitted_to_slurm": sum(1 for job in jobs if job.slurm_ids),
+        "submitted_to_slurm": sum(1 for job in jobs if job.slurm_ids or job.grouped),
+        "sbatch_submissions": run_log.submissions,
+        "group_submissions": len(run_log.group_submissions),
+        "genomes_counted": len(counted),
         "local_jobs": sorted({job.rule for job in jobs if job.local}),
         "jobs_per_rule": pd.Series([job.rule for job in jobs]).value_counts().to_dict(),
         "gpu_jobs": gpu_jobs,
@@ -474,7 +532,8 @@ def prove(args: argparse.Namespace) -> dict:
     }
     problems += slurm_problems
     say(f"slurm run: {len(jobs)} jobs, {summary['slurm_run']['submitted_to_slurm']} through "
-        f"Slurm, {len(slurm_problems)} problems")
+        f"Slurm in {run_log.submissions} sbatch calls ({len(counted)} genomes counted in "
+        f"{len(run_log.group_submissions)} group jobs), {len(slurm_problems)} problems")
     for rule, record in gpu_jobs.items():
         say(f"  {rule}: {record}")
 
@@ -491,7 +550,8 @@ def prove(args: argparse.Namespace) -> dict:
                               [*slurm_fast, "--retries", "0"], on_start=killer.start)
         killer.stop()
         rerun = run_snakemake(slurm_dir, "slurm_resume", "slurm", slurm_fast)
-        added_jobs, rerun_jobs = jobs_of_run(added.log), jobs_of_run(rerun.log)
+        added_log, rerun_log = jobs_of_run(added.log), jobs_of_run(rerun.log)
+        added_jobs, rerun_jobs = added_log.jobs, rerun_log.jobs
         killed_log = (slurm_dir / f"results/logs/{KILLED_RULE}.log").read_text()
         resumed = RESUMED_LINE.findall(killed_log)
         epochs_after = [int(m.group(1)) for m in EPOCH_LINE.finditer(
@@ -508,7 +568,7 @@ def prove(args: argparse.Namespace) -> dict:
         elif not epochs_after or epochs_after[0] != int(resumed[-1]) + 1:
             incremental_problems.append(f"{KILLED_RULE} resumed from epoch {resumed[-1]} but "
                                         f"went on with epoch {epochs_after[:1]}")
-        incremental_problems += check_slurm_run(slurm_dir, rerun_jobs, slurm_job_records())
+        incremental_problems += check_slurm_run(slurm_dir, rerun_log, slurm_job_records())
         summary["incremental"] = {
             "added_genome": genome_id,
             "jobs_after_adding": job_table(added_jobs),

@@ -1,7 +1,6 @@
 # Sheets, validation, wildcard constraints and the input functions every stage shares.
 
 import os
-import re
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -33,12 +32,11 @@ DERIVE_SHEETS = config["catalog"]["derive_sheets"]
 PHASES = list(config["cvae"]["phases"])
 
 
+# genome_id is matched by its form, not by the list of ids: a constraint listing thousands of
+# ids would be copied into every file pattern and matched at every job (the input functions
+# refuse an id that is not in the sheet).
 wildcard_constraints:
-    genome_id=(
-        "[A-Za-z0-9._-]+"
-        if DERIVE_SHEETS
-        else "|".join(re.escape(genome_id) for genome_id in user_genomes.index) or "(?!)"
-    ),
+    genome_id="[A-Za-z0-9._-]+",
     method="[a-z0-9_]+",
     phase="[a-z]+",
 
@@ -89,7 +87,13 @@ def genome_fasta(wildcards):
 
 
 def genome_source(wildcards):
-    return genome_table().loc[wildcards.genome_id, "source"]
+    table = genome_table()
+    if wildcards.genome_id not in table.index:
+        raise WorkflowError(
+            f"genome {wildcards.genome_id!r} is not in the genome sheet ({sheet('genomes')}); "
+            "add it there or ask for a genome the sheet lists"
+        )
+    return table.at[wildcards.genome_id, "source"]
 
 
 def is_remote_source(source):

@@ -1,13 +1,19 @@
-# Genome k-mer profiles, one genome per job (numba kernels over the raw FASTA bytes).
-# count_kmers keeps the raw counts beside the profile, so every k-mer embedding method is
-# derived later without reading the FASTA again; window_kmers gives the genome VAE its
-# training samples. A bad or too short genome fails its own job only.
+# Genome k-mer profiles, one job per genome (numba kernels over the raw FASTA bytes): the
+# raw counts, so every k-mer embedding method is derived later without reading the FASTA
+# again, and the window profiles the genome VAE trains on. A bad or too short genome fails
+# its own job only.
+#
+# A run: job, executed inside Snakemake's own process (profiles/default sets
+# --force-use-threads): counting a genome takes milliseconds, so a Python process per job
+# would cost many times the work (README, "What a genome costs"). Without that flag each job
+# starts a Snakemake of its own; it works, slowly. The job's log ends with its wall and CPU
+# time: a benchmark file would measure the whole Snakemake process.
 
 
-# Jobs hold the genome in memory: a FASTA.gz unpacks to about four times its size, and
-# count_kmers keeps the packed and unpacked bytes (about 6 MB per MB of FASTA.gz). A window
-# row is 8,362 float32 values per window_stride bases, on top of the bytes and one byte per base.
-WINDOW_MB_PER_FASTA_GZ_MB = 4 * (3 + 8362 * 4 / config["kmers"]["window_stride"])
+# Jobs hold the genome in memory: a FASTA.gz unpacks to about four times its size, the counts
+# keep the packed and unpacked bytes (about 6 MB per MB of FASTA.gz), and a window row is
+# 8,362 float32 values per window_stride bases, on top of the bytes and one byte per base.
+COUNT_MB_PER_FASTA_GZ_MB = 4 * (3 + 8362 * 4 / config["kmers"]["window_stride"])
 
 
 rule count_kmers:
@@ -15,44 +21,22 @@ rule count_kmers:
         fasta=genome_fasta,
     output:
         counts="results/kmers/{genome_id}.npz",
-    params:
-        min_length=config["kmers"]["min_genome_length"],
-    log:
-        "results/logs/count_kmers/{genome_id}.log",
-    benchmark:
-        "results/benchmarks/count_kmers/{genome_id}.tsv"
-    threads: 1
-    resources:
-        mem_mb=lambda wildcards, input: 500 + 6 * genome_fasta_size_mb(wildcards, input),
-        runtime=lambda wildcards, input: 5 + genome_fasta_size_mb(wildcards, input) // 100,
-    conda:
-        "../../envs/mediagen.yaml"
-    script:
-        "../scripts/count_kmers.py"
-
-
-rule window_kmers:
-    input:
-        fasta=genome_fasta,
-    output:
         windows="results/kmers/windows/{genome_id}.npy",
     params:
+        min_length=config["kmers"]["min_genome_length"],
         window_length=config["kmers"]["window_length"],
         stride=config["kmers"]["window_stride"],
-        min_length=config["kmers"]["min_genome_length"],
     log:
-        "results/logs/window_kmers/{genome_id}.log",
-    benchmark:
-        "results/benchmarks/window_kmers/{genome_id}.tsv"
+        "results/logs/count_kmers/{genome_id}.log",
     threads: 1
     resources:
         mem_mb=lambda wildcards, input: 500
-        + int(WINDOW_MB_PER_FASTA_GZ_MB * genome_fasta_size_mb(wildcards, input)),
+        + int(COUNT_MB_PER_FASTA_GZ_MB * genome_fasta_size_mb(wildcards, input)),
         runtime=lambda wildcards, input: 5 + genome_fasta_size_mb(wildcards, input) // 20,
-    conda:
-        "../../envs/mediagen.yaml"
-    script:
-        "../scripts/window_kmers.py"
+    run:
+        from mediagen.kmers.genome_job import count_kmers_job
+
+        count_kmers_job(rule, log[0], input.fasta, output, params)
 
 
 # Genome tables from the k-mer counts: results/embeddings/profiles.parquet and one table per

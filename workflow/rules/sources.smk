@@ -10,8 +10,12 @@ from mediagen.sources.mediadive import local_snapshot_files
 #
 # params.source makes a changed source re-run that genome only; a local source is also
 # the input, so editing that file re-runs it. How to fetch (base URL, retries, timeouts,
-# request rates) is read from config["download"] by the script and kept out of params on
+# request rates) is read from config["download"] by the job and kept out of params on
 # purpose: tuning the network settings must not re-download every genome.
+#
+# Like count_kmers, a run: job in Snakemake's own process (--force-use-threads, set by
+# profiles/default and always so for local rules under the Slurm executor): no interpreter
+# per genome. Its log ends with its wall and CPU time.
 
 
 localrules:
@@ -29,16 +33,17 @@ rule download_genome:
         rate_limit_file="resources/.ncbi_request_slot",
     log:
         "results/logs/download_genome/{genome_id}.log",
-    benchmark:
-        "results/benchmarks/download_genome/{genome_id}.tsv"
     threads: 1
     resources:
         mem_mb=500,
         runtime=60,
-    conda:
-        "../../envs/mediagen.yaml"
-    script:
-        "../scripts/download_genome.py"
+    run:
+        from mediagen.sources.genome_download import download_genome_job
+
+        # A local source is the rule's input, resolved by Snakemake; others are params.
+        source = input[0] if input else params.source
+        download_genome_job(rule, log[0], wildcards.genome_id, source, output[0],
+                            config["download"], params.rate_limit_file)
 
 
 # MediaDive (DSMZ) media catalog: every REST response cached under resources/mediadive/.

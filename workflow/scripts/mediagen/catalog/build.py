@@ -95,7 +95,7 @@ def build_catalog_files(manifest: str | Path, genome_sheet: str | Path,
     write_excluded(outputs.excluded_pairs, excluded)
     quirks = {**quirk_counts(components),
               "selected_media_empty_at_matrix_width": int(
-                  (~matrix.grams_per_litre.any(axis=1)).sum()),
+                  (matrix.sizes == 0).sum()),
               "max_g_per_l": settings.max_g_per_l}
     log.info("catalog quirks: %s", ", ".join(f"{k}={v}" for k, v in quirks.items()))
     atomic_write_text(outputs.quirks, json.dumps(quirks, indent=1) + "\n")

@@ -244,16 +244,14 @@ def media_matrix(selected: list[str], media_names: dict[str, str],
     log.info("matrix width: %d ingredients (%d used by fewer than %d selected media left out)",
              len(columns), dropped, min_ingredient_media)
     index = {ingredient: j for j, ingredient in enumerate(columns)}
-    matrix = np.zeros((len(selected), len(columns)))
-    for (medium_id, ingredient), grams in amounts.items():
-        if ingredient in index:
-            matrix[rows[medium_id], index[ingredient]] = grams
-    empty = [m for m in selected if not matrix[rows[m]].any()]
+    cells = [(rows[medium_id], index[ingredient], grams)
+             for (medium_id, ingredient), grams in amounts.items() if ingredient in index]
+    row_of, column_of, values = np.array(cells, dtype=np.float64).reshape(-1, 3).T
+    matrix = MediaMatrix.from_entries(
+        list(selected), [media_names[m] for m in selected], columns,
+        [ingredient_names[i] for i in columns], row_of, column_of, values)
+    empty = [m for m, size in zip(selected, matrix.sizes, strict=True) if not size]
     if empty:
         log.warning("%d selected media have no ingredient left in the matrix width: %s",
                     len(empty), ", ".join(empty[:20]))
-    return MediaMatrix(
-        media_ids=list(selected), media_names=[media_names[m] for m in selected],
-        ingredient_ids=columns, ingredient_names=[ingredient_names[i] for i in columns],
-        grams_per_litre=matrix,
-    )
+    return matrix

@@ -152,9 +152,9 @@ def usable_pairs(pairs: pd.DataFrame, min_confidence: float, path) -> pd.DataFra
     return kept.drop_duplicates(["genome_id", "media_id"])[["genome_id", "media_id"]]
 
 
-def frequent_ingredients(grams_per_litre: np.ndarray, min_media: int) -> np.ndarray:
-    """Indices of the ingredients present (g/L > 0) in at least ``min_media`` media."""
-    return np.flatnonzero((grams_per_litre > 0).sum(axis=0) >= min_media)
+def frequent_ingredients(media: MediaMatrix, min_media: int) -> np.ndarray:
+    """Indices of the ingredients present (g/L > 0) in at least ``min_media`` of ``media``."""
+    return np.flatnonzero(media.media_per_ingredient() >= min_media)
 
 
 @dataclass
@@ -214,7 +214,7 @@ def build_dataset(
 
     dataset_media = sorted(set(pairs["media_id"]), key=media_row.__getitem__)
     columns = frequent_ingredients(
-        media.grams_per_litre[[media_row[m] for m in dataset_media]], min_ingredient_media
+        media.select(rows=[media_row[m] for m in dataset_media]), min_ingredient_media
     )
     if columns.size == 0:
         raise MediagenError(
@@ -222,11 +222,11 @@ def build_dataset(
             f"{len(dataset_media)} media with growth pairs; lower catalog.min_ingredient_media"
         )
     n_catalog_ingredients = len(media.ingredient_ids)
-    grams = media.grams_per_litre[:, columns]
+    at_width = media.select(columns=columns)
     # A medium with no ingredient at the model's width is no recipe: it would match an empty
     # proposal at distance 0 and teach the model "nothing". It leaves the candidates for the
     # nearest known medium, and its growth pairs leave the samples.
-    filled = grams.any(axis=1)
+    filled = at_width.sizes > 0
     empty = {m for m, f in zip(media.media_ids, filled, strict=True) if not f}
     on_empty = pairs["media_id"].isin(empty)
     if empty:
@@ -240,16 +240,10 @@ def build_dataset(
             f"{pairs_path}: every growth pair is on a medium with no ingredient among the "
             f"{columns.size} the model uses; lower catalog.min_ingredient_media")
     dataset_media = [m for m in dataset_media if m not in empty]
-    media = MediaMatrix(
-        media_ids=[m for m, f in zip(media.media_ids, filled, strict=True) if f],
-        media_names=[n for n, f in zip(media.media_names, filled, strict=True) if f],
-        ingredient_ids=[media.ingredient_ids[j] for j in columns],
-        ingredient_names=[media.ingredient_names[j] for j in columns],
-        grams_per_litre=grams[filled],
-    )
-    grams = media.grams_per_litre
+    # kept sparse: the reference media are every filled catalog medium, thousands of rows
+    media = at_width.select(rows=np.flatnonzero(filled))
     media_row = {media_id: i for i, media_id in enumerate(media.media_ids)}
-    media_transform = MediaTransform.fit(grams[[media_row[m] for m in dataset_media]])
+    media_transform = MediaTransform.fit(media.dense([media_row[m] for m in dataset_media]))
 
     taxa = genome_taxa(genomes.loc[sorted(set(pairs["genome_id"]))])
     split_of = split_genomes(taxa, val_fraction, test_fraction, unseen_genus_fraction, seed)
@@ -259,7 +253,7 @@ def build_dataset(
 
     for split in SPLITS:
         rows = samples[samples["split"] == split]
-        x = media_transform.forward(grams[[media_row[m] for m in rows["media_id"]]])
+        x = media_transform.forward(media.dense([media_row[m] for m in rows["media_id"]]))
         c = embeddings[[genome_row[g] for g in rows["genome_id"]]].astype(np.float32)
         y = rows["organism_type"].to_numpy(dtype=str)
         for kind, array in (("X", x), ("C", c), ("y", y)):

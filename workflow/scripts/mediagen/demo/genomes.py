@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..atomic import atomic_open
+from ..rule_job import thread_job
+
 BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
 STOP_CODONS = {"TAA", "TAG", "TGA"}
 
@@ -137,3 +140,13 @@ def write_fasta_gz(records: list[tuple[str, bytes]], handle, line_width: int = 8
             gz.write(b">" + name.encode() + b"\n")
             for start in range(0, len(sequence), line_width):
                 gz.write(sequence[start:start + line_width] + b"\n")
+
+
+def synthesize_genome_job(rule: str, log_file: str, genome_id: str, organism_type: str,
+                          seed: int, destination: str) -> None:
+    """The ``synthesize_demo_genome`` rule's job, in a thread of Snakemake's process."""
+    with thread_job(rule, log_file) as log:
+        records = synthesize_genome(genome_id, organism_type, seed)
+        with atomic_open(destination, "wb") as handle:
+            write_fasta_gz(records, handle)
+        log.info("%d records, %d bp", len(records), sum(len(seq) for _, seq in records))

@@ -7,7 +7,7 @@
         world.ncbi             # the reference genomes (world_ncbi.NcbiWorld)
 
 The MediaDive server answers the REST API's requests from the snapshot folder: ``media``
-(paged with ``limit`` and ``offset``), ``medium-composition/{id}``,
+and ``ingredients`` (lists, paged with ``limit`` and ``offset``), ``medium-composition/{id}``,
 ``medium-strains/{id}`` (the thinned records) and ``ingredient/{id}``, HTTP 404 where the
 snapshot has nothing. The NCBI server answers
 ``genome/taxon/{name}/dataset_report`` and ``genome/accession/{accession}/download``
@@ -103,14 +103,18 @@ def mediadive_answer(records: WorldRecords, prefix: str = "/rest"):
     """MediaDive's REST answers from the world's records and the snapshot folder."""
     by_medium = {medium: json.dumps({"status": 200, "count": len(r), "data": r}).encode()
                  for medium, r in records.strains.items()}
+    lists = {"media": records.media, "ingredients": [
+        json.loads(file.read_text())["data"]
+        for file in sorted((records.folder / "ingredient").glob("*.json"))]}
 
     def answer(path: str, query: dict) -> Answer:
         parts = path.removeprefix(prefix).strip("/").split("/")
-        if parts == ["media"]:
+        if len(parts) == 1 and parts[0] in lists:
+            listed = lists[parts[0]]
             offset = int(query.get("offset", ["0"])[0])
-            limit = int(query.get("limit", [str(len(records.media))])[0])
-            page = records.media[offset:offset + limit]
-            return _json(200, {"status": 200, "count": len(records.media), "data": page})
+            limit = int(query.get("limit", [str(len(listed))])[0])
+            page = listed[offset:offset + limit]
+            return _json(200, {"status": 200, "count": len(listed), "data": page})
         if len(parts) != 2:
             return NOT_FOUND
         endpoint, key = parts

@@ -49,7 +49,7 @@ def _window_file_layout(path: Path) -> tuple[tuple[int, ...], np.dtype, int]:
     """Shape, dtype and data offset of a window file from its .npy header, checking it
     holds profiles."""
     if not path.is_file():
-        raise MediagenError(f"{path}: window profile file not found; run window_kmers first")
+        raise MediagenError(f"{path}: window profile file not found; run count_kmers first")
     try:
         with open(path, "rb") as handle:
             version = np.lib.format.read_magic(handle)
@@ -59,7 +59,7 @@ def _window_file_layout(path: Path) -> tuple[tuple[int, ...], np.dtype, int]:
             data_offset = handle.tell()
     except ValueError as exc:
         raise MediagenError(f"{path}: not a .npy window profile file ({exc}); "
-                            "recompute it with window_kmers") from exc
+                            "recompute it with count_kmers") from exc
     if len(shape) != 2 or shape[1] != PROFILE_WIDTH or fortran_order or dtype.kind != "f":
         raise MediagenError(
             f"{path}: holds a {dtype} array of shape {shape}; window profiles must be float "
@@ -67,7 +67,7 @@ def _window_file_layout(path: Path) -> tuple[tuple[int, ...], np.dtype, int]:
         )
     if path.stat().st_size < data_offset + shape[0] * shape[1] * dtype.itemsize:
         raise MediagenError(f"{path}: truncated window profile file; delete it and re-run "
-                            "window_kmers")
+                            "count_kmers")
     return shape, dtype, data_offset
 
 

@@ -276,9 +276,15 @@ def read_window_profiles(
 
 
 def write_counts_npz(path: str | Path, counts: GenomeCounts) -> None:
-    """Write the npz contract of the module docstring, atomically."""
-    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        np.savez_compressed(handle, **counts.arrays())
+    """Write the npz contract of the module docstring, atomically.
+
+    Deflated at level 1, not numpy's default 6: a seventh of the time for a tenth more bytes.
+    """
+    with (atomic_path(path) as tmp,
+          zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive):
+        for key, array in counts.arrays().items():
+            with archive.open(f"{key}.npy", "w", force_zip64=True) as handle:
+                np.lib.format.write_array(handle, np.asanyarray(array), allow_pickle=False)
 
 
 NPZ_KEYS = (*(field.name for field in fields(GenomeCounts)), "profile")

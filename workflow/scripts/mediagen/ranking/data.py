@@ -61,5 +61,8 @@ def load_ranking_data(dataset_dir: str | Path, embedding_table: str | Path,
                            matrix[[position[g] for g in genomes.index]].astype(np.float64))
     grown = {g: np.array(sorted({row_of[m] for m in part["media_id"]}), dtype=np.int64)
              for g, part in samples.groupby("genome_id")}
+    # the catalog's rows as they are stored, never dense: thousands of media by ingredients
+    media_sets = MediaSets(catalog.indptr, catalog.indices.astype(np.int64),
+                           len(catalog.ingredient_ids))
     return RankingData(genomes, embeddings, grown, list(catalog.media_ids),
-                       list(catalog.media_names), MediaSets.from_matrix(catalog.grams_per_litre))
+                       list(catalog.media_names), media_sets)

@@ -9,6 +9,7 @@ removed whatever happens.
 
 import contextlib
 import logging
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from ..errors import MediagenError
 from ..kmers.fasta_gz import FastaSummary, fasta_file_lines, write_fasta_gz
+from ..rule_job import thread_job
 from . import ncbi_package
 from .http_client import (
     NotFoundError,
@@ -88,6 +90,16 @@ def fetch_genome(genome_id: str, source: str, destination: str | Path,
     log.info("%s: wrote %s (%d records, %d sequence bytes)", label, destination,
              summary.records, summary.sequence_bytes)
     return summary
+
+
+def download_genome_job(rule: str, log_file: str, genome_id: str, source: str,
+                        destination: str, download_config: dict, rate_limit_file: str) -> None:
+    """The ``download_genome`` rule's job, in a thread of Snakemake's process. How to fetch
+    comes from the config's ``download:`` section; ``NCBI_API_KEY`` from the environment."""
+    with thread_job(rule, log_file):
+        settings = DownloadSettings.from_config(download_config, rate_limit_file=rate_limit_file)
+        fetch_genome(genome_id, source, destination, settings,
+                     api_key=os.environ.get("NCBI_API_KEY") or None)
 
 
 def _fetch_ncbi(accession, destination, settings, api_key, label) -> FastaSummary:

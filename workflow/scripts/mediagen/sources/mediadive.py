@@ -9,9 +9,13 @@ The endpoints read here, relative to the base URL (https://mediadive.dsmz.de/res
   ``{id, name, g_l, mmol_l, optional}`` (g per litre and mmol per litre of final medium).
 - ``medium-strains/{id}``: the strains recorded on the medium, ``data`` a list of
   ``{id, species, ccno, growth, bacdive_id, domain}``.
+- ``ingredients``: every ingredient, ``data`` a list of ingredient records; requested in
+  pages like the media list. One request per page replaces one per ingredient.
 - ``ingredient/{id}``: one ingredient, ``data`` an object with ``id``, ``name`` and, where
   known, ``ChEBI``, ``CAS-RN``, ``PubChem``, ``KEGG-Compound``, ``formula``, ``mass``,
-  ``complex_compound``, ``synonyms``.
+  ``complex_compound``, ``synonyms``. Asked for only for an ingredient a composition names
+  that the ingredients list lacks (or where the source has no list, as a local folder
+  without ``ingredients.json``).
 
 Medium and ingredient ids are strings (``1``, ``119a``, ``J168``). A medium with nothing
 recorded answers 404 for its composition or strains; that reads as an empty list.
@@ -122,26 +126,37 @@ class MediaDiveClient:
         except NotFoundError:
             return None
 
-    def media(self) -> list[dict]:
-        """Every medium of the list, page by page until a page brings nothing new."""
-        media: dict[str, dict] = {}
+    def listed(self, endpoint: str, what: str, missing_ok: bool = False) -> list[dict]:
+        """Every record of a list endpoint, page by page until a page brings nothing new."""
+        records: dict[str, dict] = {}
         offset = 0
         while True:
             query = {"limit": self.page_size, "offset": offset}
-            url = api_url(self.base_url, "media", query=query)
-            page = self.get("media", f"offset-{offset}", url=url)
+            url = api_url(self.base_url, endpoint, query=query)
+            page = self.get(endpoint, f"offset-{offset}", url=url, missing_ok=missing_ok)
             if not isinstance(page, list):
-                raise MediagenError(f"{url}: 'data' is not a list of media; the response "
-                                    "looks wrong")
+                raise MediagenError(f"{url}: 'data' is not a list of {what} records; the "
+                                    "response looks wrong")
             new = 0
             for record in page:
-                medium_id = checked_id(record.get("id"), "medium", url)
-                if medium_id not in media:
-                    media[medium_id] = record
+                key = checked_id(record.get("id"), what, url)
+                if key not in records:
+                    records[key] = record
                     new += 1
             if len(page) < self.page_size or new == 0:
-                return list(media.values())
+                return list(records.values())
             offset += len(page)
+
+    def media(self) -> list[dict]:
+        return self.listed("media", "medium")
+
+    def ingredient_list(self) -> dict[str, dict]:
+        """The ingredients list, id -> record; empty where the source has none (HTTP 404),
+        or where a cache written without it is read."""
+        if self.offline and not self.cache_file("ingredients", "offset-0").is_file():
+            return {}
+        return {str(r["id"]): r for r in self.listed("ingredients", "ingredient",
+                                                     missing_ok=True)}
 
     def fetch_all(self) -> dict:
         """Fetch the list, then each medium's composition and strains, then the ingredients.
@@ -161,8 +176,12 @@ class MediaDiveClient:
              if item.get("id") is not None},
             key=_natural,
         )
-        log.info("MediaDive: %d distinct ingredients", len(ingredient_ids))
-        self._run([("ingredient", i) for i in ingredient_ids], "ingredient requests")
+        listed = self.ingredient_list()
+        unlisted = [i for i in ingredient_ids if i not in listed]
+        log.info("MediaDive: %d distinct ingredients, %d of them in the ingredients list, %d "
+                 "asked for one by one", len(ingredient_ids), len(ingredient_ids) - len(unlisted),
+                 len(unlisted))
+        self._run([("ingredient", i) for i in unlisted], "ingredient requests")
         log.info("MediaDive: done, %d responses fetched, %d read from the cache",
                  self.fetched, self.cached)
         return {
@@ -317,11 +336,13 @@ def load_snapshot(manifest_path: str | Path) -> MediaDiveSnapshot:
     def cached(endpoint: str, key: str):
         return client.get(endpoint, key, url="")
 
+    ingredient_list = client.ingredient_list()
     return MediaDiveSnapshot(
         media=[listed[i] for i in ids],
         compositions={i: cached("medium-composition", i) for i in ids},
         strains=load_strain_records(manifest_path),
-        ingredients={i: cached("ingredient", i) for i in manifest["ingredients"]},
+        ingredients={i: ingredient_list[i] if i in ingredient_list else cached("ingredient", i)
+                     for i in manifest["ingredients"]},
     )
 
 
