@@ -17,9 +17,10 @@ from Snakemake's ``benchmark:`` files (results/benchmarks/: s, cpu_time, max_rss
 the per-genome jobs that run in Snakemake's own process, from their logs (wall and thread
 CPU time); and the whole run's wall and CPU time (Snakemake and all it started). It writes
 ``OUT/summary.json`` with the same figures, the species resolved and unresolved, the
-servers' request counts, the catalog's quirks and the dataset's size. The report's tables
-(evaluation.tsv and generated.tsv among them) and the derived sheets are copied to
-``OUT/report/`` and ``OUT/sheets/``.
+servers' request counts, the catalog's quirks and the dataset's size. The ranking's and the
+recipes' figures on held-out species are ``OUT/evaluation.tsv`` and ``OUT/generated.tsv``;
+the report's tables and the derived sheets are copied to ``OUT/report/`` and
+``OUT/sheets/``.
 
     .venv/bin/python benchmarks/mediadive_world.py --species 150 --out /tmp/world150
     .venv/bin/python benchmarks/mediadive_world.py --species 2000 --cores 16 \
@@ -51,6 +52,7 @@ TARGETS = ["all"]  # the whole chain: profiles, cvae_all.pt, the report, the unr
 REPORT_TABLES = ["metrics.json", "proposal_summary.tsv", "proposals.tsv", "reconstruction.tsv",
                  "type_resemblance.tsv", "example_recipes.tsv", "evaluation.tsv",
                  "generated.tsv", "reliability.tsv", "recommendations.tsv", "report.html"]
+HEADLINE_TABLES = ["evaluation.tsv", "generated.tsv"]  # also at OUT/: the ranking and recipes
 WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "envs", "profiles")
 THREAD_JOB = re.compile(r"done in ([\d.]+) s wall, ([\d.]+) s CPU in its thread")
 
@@ -172,6 +174,8 @@ def run(args) -> dict:
     for name in REPORT_TABLES:
         (out / "report").mkdir(exist_ok=True)
         shutil.copy(results / "reports" / name, out / "report" / name)
+    for name in HEADLINE_TABLES:
+        shutil.copy(results / "reports" / name, out / name)
     shutil.copytree(results / "sheets", out / "sheets", dirs_exist_ok=True)
     sheets = json.loads((results / "sheets" / "summary.json").read_text())
     dataset = json.loads((results / "datasets" / "cvae" / "dataset.json").read_text())

@@ -91,6 +91,12 @@ def test_baselines_and_the_model_are_scored_alike():
     assert ranking_scores(scores["nearest_genome"], truth, evidence) == {
         "top1": False, "top5": True, "rank": 2, "jaccard": 0.0}
     assert ranking_scores(np.array([0.1, 0.9, 0.0, 0.0]), truth, evidence)["top1"]
+    # media a method cannot tell apart count as in a random order, never in catalog order
+    tied = ranking_scores(np.array([0.5, 0.0, 0.0, 0.0]), truth, evidence)
+    assert tied["rank"] == 3.0  # 1 ahead, then 1 of 3 tied: expected place 2 among them
+    assert tied["top1"] == 0.0 and tied["top5"] == 1.0
+    assert ranking_scores(np.zeros(4), truth, evidence)["top1"] == 0.25
+    assert ranking_scores(np.zeros(4), np.array([1, 2]), evidence)["rank"] == pytest.approx(5 / 3)
 
 
 def test_platt_scaling_recovers_a_known_calibration():

@@ -5,6 +5,9 @@ vector is judged the same way (``ranking_scores``):
 
 - ``top1`` / ``top5``: one of the genome's true media is ranked first / in the first five;
 - ``rank``: the rank of its best-placed true medium (1 is best);
+
+media with equal scores count as if in a random order (the chance of a hit, the expected
+rank), so that no method gains from the catalog's order where it cannot tell media apart;
 - ``jaccard``: the ingredient-set Jaccard index of the first-ranked medium with the
   closest true medium.
 
@@ -18,6 +21,7 @@ Calibration: the expected calibration error over each held-out genome's ten best
 media (where a user looks), in ten equal-width bins, with its reliability table.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,10 +54,24 @@ def baseline_scores(evidence: GrowthEvidence, point: np.ndarray, organism_type: 
 
 
 def ranking_scores(scores: np.ndarray, truth: np.ndarray, evidence: GrowthEvidence) -> dict:
-    order = np.argsort(-scores, kind="stable")
-    rank = int(np.flatnonzero(np.isin(order, truth))[0]) + 1
-    jaccard = float(evidence.media.similarity_to(np.array([order[0]]))[truth, 0].max())
-    return {"top1": rank == 1, "top5": rank <= 5, "rank": rank, "jaccard": jaccard}
+    best = scores[truth].max()
+    ahead = int((scores > best).sum())
+    tied = int((scores == best).sum())
+    tied_true = int((scores[truth] == best).sum())
+    first = int(np.argmax(scores))
+    jaccard = float(evidence.media.similarity_to(np.array([first]))[truth, 0].max())
+    return {"top1": _hit_chance(1, ahead, tied, tied_true),
+            "top5": _hit_chance(5, ahead, tied, tied_true),
+            "rank": ahead + 1 + (tied - tied_true) / (tied_true + 1), "jaccard": jaccard}
+
+
+def _hit_chance(k: int, ahead: int, tied: int, tied_true: int) -> float:
+    """Chance that a true medium is among the first ``k`` when ``ahead`` media outrank the
+    best true one and ``tied`` media (``tied_true`` of them true) share its score."""
+    places = min(k - ahead, tied)
+    if places <= 0:
+        return 0.0
+    return 1.0 - math.comb(tied - tied_true, places) / math.comb(tied, places)
 
 
 @dataclass

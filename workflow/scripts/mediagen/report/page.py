@@ -95,8 +95,9 @@ def ranking_claims(summary: pd.DataFrame) -> list[dict]:
 
 
 def recipe_claims(evaluation: Evaluation) -> list[dict]:
-    """Seen-genus recipes: none empty, sizes like the catalog's, nearest medium as often
-    true as the nearest genome's media are."""
+    """Seen-genus recipes: none empty, sizes like the catalog's and like those of the media
+    the held-out genomes grow on, nearest medium as often true as the nearest genome's
+    media are."""
     generated = evaluation.generated[evaluation.generated["split"] == "seen_genus"]
     proposals = evaluation.proposals
     nearest = proposals[(proposals["split"] == "seen_genus")
@@ -107,11 +108,15 @@ def recipe_claims(evaluation: Evaluation) -> list[dict]:
     true_pct = float((generated["nearest_is_true_pct"] * generated["n"]).sum() / recipes)
     size = float(np.average(generated["median_ingredients"], weights=generated["n"]))
     catalog = float(np.average(generated["catalog_median_ingredients"], weights=generated["n"]))
+    true = float(np.average(generated["true_media_median_ingredients"], weights=generated["n"]))
     return [
         {"claim": "no generated recipe is empty", "value": float(generated["empty"].sum()),
          "other": 0.0, "holds": bool(generated["empty"].sum() == 0)},
         {"claim": "the recipes' median size is within 30% of the catalog's",
          "value": size, "other": catalog, "holds": bool(abs(size - catalog) <= 0.3 * catalog)},
+        {"claim": "the recipes' median size is within 30% of that of the media the held-out "
+                  "genomes grow on",
+         "value": size, "other": true, "holds": bool(abs(size - true) <= 0.3 * true)},
         {"claim": "a recipe's nearest known medium is a true one at least as often (%) as a "
                   "medium of the nearest genome is",
          "value": true_pct, "other": float(nearest["top1_pct"].mean()),
