@@ -74,10 +74,16 @@ def test_features_say_what_the_relatives_grow_on():
     # popularity over all genomes; type popularity of the genome's own type only
     assert column["popularity"][0] > column["popularity"][1] == column["popularity"][3] > 0
     assert column["type_popularity"][3] == 0 and column["type_popularity"][1] > 0
-    # leaving genomes out removes their evidence
+    # leaving genomes out removes their evidence, their share of the popularity included
     alone = evidence.features(np.array([0.2], dtype=np.float32), "bacteria",
                               exclude=np.array([True, True, False]))
     assert list(alone[:, 0]) == [0, 0, 0, 1]
+    alone = {name: alone[:, i] for i, name in enumerate(FEATURES)}
+    assert list(alone["popularity"]) == [0, 0, 0, column["popularity"][3]]
+    assert list(alone["type_popularity"]) == [0, 0, 0, 0]
+    without_one = evidence.features(np.array([0.2], dtype=np.float32), "bacteria",
+                                    exclude=np.array([False, True, False]))
+    assert without_one[0, FEATURES.index("popularity")] == column["popularity"][3]
 
 
 def test_baselines_and_the_model_are_scored_alike():

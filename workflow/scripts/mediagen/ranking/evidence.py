@@ -18,7 +18,9 @@ on: MediaDive holds many variants of one recipe.
 - ``similar_nearest``, ``similar_5``: the highest similarity of the medium to a medium
   the nearest (each of the 5 nearest, averaged) grows on;
 - ``popularity``, ``type_popularity``: log counts of training genomes (of the genome's
-  organism type) growing on it, over the log of the largest count;
+  organism type) growing on it, over the log of the largest count; genomes left out of a
+  query leave these counts too, or every medium a training genome grows on would look
+  known to the model, and media no training genome grows on, hopeless;
 - ``nearest_distance``: ``log(d1 / typical d1)``, so the model learns when relatives are
   too far to trust and the priors should speak.
 
@@ -89,12 +91,10 @@ class GrowthEvidence:
     typical_distance: float = 1.0  # median nearest-neighbour distance, species left out
 
     def __post_init__(self):
-        grown = self.media_indices
-        self.popularity = np.bincount(grown, minlength=len(self.media)).astype(np.float32)
-        self.type_popularity = {
-            t: np.bincount(self._grown_by(np.flatnonzero(self.organism_types == t)),
-                           minlength=len(self.media)).astype(np.float32)
-            for t in sorted(set(self.organism_types))}
+        self.popularity = np.bincount(self.media_indices,
+                                      minlength=len(self.media)).astype(np.float32)
+        self.type_popularity = {t: self._counts(np.flatnonzero(self.organism_types == t))
+                                for t in sorted(set(self.organism_types))}
         self._log_scale = float(np.log1p(max(self.popularity.max(initial=0.0), 1.0)))
 
     def grown_by(self, genome: int) -> np.ndarray:
@@ -136,11 +136,21 @@ class GrowthEvidence:
             out[:, 4] = similar[:, 0]
             out[:, 5] = similar.mean(axis=1)
             out[:, 8] = np.log(d1 / self.typical_distance + _TINY)
-        out[:, 6] = np.log1p(self.popularity) / self._log_scale
-        typed = self.type_popularity.get(organism_type)
+        popularity, typed = self.popularity, self.type_popularity.get(organism_type)
+        if exclude is not None and exclude.any():
+            left_out = np.flatnonzero(exclude)
+            popularity = popularity - self._counts(left_out)
+            if typed is not None:
+                typed = typed - self._counts(left_out[self.organism_types[left_out]
+                                                      == organism_type])
+        out[:, 6] = np.log1p(popularity) / self._log_scale
         if typed is not None:
             out[:, 7] = np.log1p(typed) / self._log_scale
         return out
+
+    def _counts(self, genomes: np.ndarray) -> np.ndarray:
+        """How many of ``genomes`` grow on each medium."""
+        return np.bincount(self._grown_by(genomes), minlength=len(self.media)).astype(np.float32)
 
     def _similar_to_grown(self, genomes: np.ndarray) -> np.ndarray:
         """(n_media, VOTERS): each medium's best similarity to what each genome grows on."""
