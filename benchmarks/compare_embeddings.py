@@ -5,15 +5,19 @@ its dataset (the split by species and genus), its catalog and the embedding tabl
 under results/embeddings/. For every method with a table (kmer_64, kmer_128, kmer_256,
 stats, vae, ...), it trains the ranking model on the same training genomes with the run's
 ranking settings and scores it, and the baselines in that method's genome space, on the
-held-out species of genera seen in training (and on whole unseen genera). Prints the table
-and writes ``OUT/methods.tsv`` (split, embedding, method, n_species, top1, top5, mean_rank,
-jaccard).
+held-out species of genera seen in training (and on whole unseen genera). The ranking
+model is trained ``--seeds`` times (its members' initialisation and bootstrap samples
+change; the split does not), so a difference between methods can be told from the spread
+of one method's seeds. Prints the table and writes ``OUT/methods.tsv`` (split, embedding,
+method, n_species, top1, top5, mean_rank, jaccard: means over the seeds; top1_sd, top5_sd:
+their standard deviations).
 
     .venv/bin/python benchmarks/compare_embeddings.py --run /tmp/world2000/run \\
         --out /tmp/world2000
 """
 
 import argparse
+import dataclasses
 import time
 from pathlib import Path
 
@@ -38,6 +42,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--methods", nargs="*", default=list(METHODS))
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seeds", type=int, default=3, help="ranking models per method")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     results = args.run / "results"
@@ -52,20 +57,27 @@ def main() -> None:
             print(f"{method}: no table {table}, skipped")
             continue
         started = time.perf_counter()
-        ranker = train_ranker(results / "datasets" / "cvae", table,
-                              results / "catalog" / "media.parquet",
-                              args.out / f"ranker_{method}.pt",
-                              args.out / f"ranker_{method}.json", settings)
-        summary = evaluate_ranking(ranker, load_ranking_data(
-            results / "datasets" / "cvae", table, results / "catalog" / "media.parquet")).summary
-        rows.append(summary.rename(columns={"method": "scorer"}).assign(embedding=method))
-        model = summary[(summary["split"] == "seen_genus") & (summary["method"] == "model")]
-        print(f"{method}: seen-genus top1 {model['top1'].iloc[0]:.3f}, top5 "
-              f"{model['top5'].iloc[0]:.3f} ({time.perf_counter() - started:.0f} s)",
-              flush=True)
-    frame = pd.concat(rows, ignore_index=True)[
-        ["split", "embedding", "scorer", "n_species", "top1", "top5", "mean_rank", "jaccard"]
-    ].rename(columns={"scorer": "method"})
+        for seed in range(settings.seed, settings.seed + args.seeds):
+            ranker = train_ranker(results / "datasets" / "cvae", table,
+                                  results / "catalog" / "media.parquet",
+                                  args.out / f"ranker_{method}.pt",
+                                  args.out / f"ranker_{method}.json",
+                                  dataclasses.replace(settings, seed=seed))
+            summary = evaluate_ranking(ranker, load_ranking_data(
+                results / "datasets" / "cvae", table,
+                results / "catalog" / "media.parquet")).summary
+            rows.append(summary.assign(embedding=method, seed=seed))
+        runs = pd.concat(rows)
+        model = runs[(runs["embedding"] == method) & (runs["split"] == "seen_genus")
+                     & (runs["method"] == "model")]
+        print(f"{method}: seen-genus top1 {model['top1'].mean():.3f} (sd "
+              f"{model['top1'].std():.3f}), top5 {model['top5'].mean():.3f} "
+              f"({time.perf_counter() - started:.0f} s)", flush=True)
+    runs = pd.concat(rows, ignore_index=True)
+    keys = ["split", "embedding", "method"]
+    frame = runs.groupby(keys, sort=False)[
+        ["n_species", "top1", "top5", "mean_rank", "jaccard"]].mean().join(
+        runs.groupby(keys, sort=False)[["top1", "top5"]].std().add_suffix("_sd")).reset_index()
     frame.to_csv(args.out / "methods.tsv", sep="\t", index=False, float_format="%.4f")
     print(frame[frame["method"] == "model"].to_string(index=False))
     print(f"written {args.out / 'methods.tsv'}")

@@ -210,7 +210,7 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--media", choices=["all", "linked"], default="all",
                         help="serve the whole catalog, or only media with a strain record")
-    parser.add_argument("--embedding", default="vae")
+    parser.add_argument("--embedding", default="profile")
     parser.add_argument("--genome-vae-epochs", type=int, default=3)
     parser.add_argument("--cvae-epochs", type=int, default=40)
     args = parser.parse_args()
