@@ -5,7 +5,8 @@ catalog and strain records of a snapshot, thinned to ``--species`` species, and 
 whose reference genomes are synthetic but follow the taxonomy), then runs the real
 workflow in a fresh working directory, from an empty cache to ``cvae_all.pt`` and the
 report (the default target: every stage, the k-mer profiles too), with
-``config/mediadive.yaml``, a short training configuration and the workflow's default profile
+``config/mediadive.yaml``, the world's settings (20 kb windows, every k-mer table, a short
+genome VAE when ``--embedding vae``) and the workflow's default profile
 (copied, with the mediagen package, into the working directory: the run uses the code as it
 was when it started):
 
@@ -59,7 +60,8 @@ THREAD_JOB = re.compile(r"done in ([\d.]+) s wall, ([\d.]+) s CPU in its thread"
 
 def world_config(world, args, workdir: Path) -> dict:
     """The run's configuration on top of config/mediadive.yaml: the world's URLs, no user
-    rows, request rates a loopback server can take, and short training."""
+    rows, request rates a loopback server can take, 20 kb windows, every k-mer table (for
+    benchmarks/compare_embeddings.py) and a short genome VAE."""
     for name, header in (("genomes", "genome_id\torganism_name\torganism_type\ttaxid\tsource"),
                          ("growth", "genome_id\tmedia_id\tgrowth\tconfidence\tsource")):
         (workdir / "user").mkdir(exist_ok=True)
@@ -75,11 +77,10 @@ def world_config(world, args, workdir: Path) -> dict:
                      "backoff_seconds": 0.5, "lookup_concurrency": 8},
         "embedding": {"method": args.embedding},
         "kmers": {"window_length": 20000, "window_stride": 20000,
-                  "methods": ["kmer_64", "stats"]},
+                  "methods": ["kmer_64", "kmer_128", "kmer_256", "stats"]},
         "genome_vae": {"epochs": args.genome_vae_epochs, "batch_size": 64,
                        "kl_warmup_epochs": 1, "max_windows_per_genome": 8, "threads": 2},
-        "cvae": {"epochs": args.cvae_epochs, "patience": 10, "learning_rate": 0.003,
-                 "threads": 1},
+        "cvae": {"epochs": args.cvae_epochs, "threads": 1},
         "report": {"n_generated": 5},
     }
 
@@ -212,7 +213,7 @@ def main() -> None:
                         help="serve the whole catalog, or only media with a strain record")
     parser.add_argument("--embedding", default="profile")
     parser.add_argument("--genome-vae-epochs", type=int, default=3)
-    parser.add_argument("--cvae-epochs", type=int, default=40)
+    parser.add_argument("--cvae-epochs", type=int, default=300)
     args = parser.parse_args()
     summary = run(args)
     stages = pd.DataFrame(summary["stages"])
