@@ -26,6 +26,8 @@ the report's tables and the derived sheets are copied to ``OUT/report/`` and
     .venv/bin/python benchmarks/mediadive_world.py --species 150 --out /tmp/world150
     .venv/bin/python benchmarks/mediadive_world.py --species 2000 --cores 16 \
         --out /scratch/world2000 --embedding vae --genome-vae-epochs 20
+    .venv/bin/python benchmarks/mediadive_world.py --species 30 --profile profiles/slurm \
+        --out /tmp/world_slurm     # on a Slurm cluster (.ci/slurm/start_cluster.sh on one node)
 
 The snapshot is ``--snapshot`` (a snapshot.tar.gz, the folder holding it, or the unpacked
 folder), else ``MEDIAGEN_MEDIADIVE_SNAPSHOT``, else ../shared/data/mediadive-real/.
@@ -144,7 +146,8 @@ def run(args) -> dict:
                      media=args.media) as world:
         (out / "world.yaml").write_text(yaml.safe_dump(world_config(world, args, workdir)))
         command = [SNAKEMAKE, "--cores", str(args.cores), *TARGETS, "--configfile",
-                   "config/mediadive.yaml", str(out / "world.yaml")]
+                   "config/mediadive.yaml", str(out / "world.yaml"),
+                   *(["--profile", args.profile] if args.profile else [])]
         print(f"world: {len(world.records.species)} species ({len(world.ncbi.accessions)} "
               f"with a reference genome), {len(world.records.media)} media; running in "
               f"{workdir}", flush=True)
@@ -212,6 +215,8 @@ def main() -> None:
     parser.add_argument("--media", choices=["all", "linked"], default="all",
                         help="serve the whole catalog, or only media with a strain record")
     parser.add_argument("--embedding", default="profile")
+    parser.add_argument("--profile", help="a Snakemake profile of the workflow, such as "
+                        "profiles/slurm (default: profiles/default)")
     parser.add_argument("--genome-vae-epochs", type=int, default=3)
     parser.add_argument("--cvae-epochs", type=int, default=300)
     args = parser.parse_args()
