@@ -62,5 +62,5 @@ def test_genome_ids_and_taxon_ids():
     assert genome_id_for("[Clostridium] innocuum") == "clostridium_innocuum"
     assert genome_id_for("Candidatus Koribacter versatilis") == \
         "candidatus_koribacter_versatilis"
-    assert ncbi_taxid("bd130143-1389922") == "1389922"
+    assert ncbi_taxid("bd42-7654321") == "7654321"
     assert ncbi_taxid("demo-s1") == "" and ncbi_taxid(101) == ""
