@@ -14,8 +14,9 @@
   of the genome's best placed true medium among all catalog media ordered by
   distance to the proposal (1 = a true medium is the nearest).
 - The generated recipes per held-out split and organism type: how many, how
-  many empty, their median size beside the catalog's, and how often their
-  nearest known medium is one the genome grows on.
+  many empty, their median size beside the catalog's and beside that of the
+  media the held-out genomes grow on, and how often their nearest known medium
+  is one the genome grows on.
 - Latent usage: the KL divergence of each latent dimension from the prior,
   averaged over the training samples; a dimension above 0.01 nats is active.
 - Type resemblance: how close the proposals for one type's genomes come to
@@ -153,9 +154,8 @@ def true_media_ranks(distances: np.ndarray, true_media: list[int]) -> np.ndarray
     return 1 + (distances < nearest_true[:, None] - SAME_MEDIUM).sum(axis=1)
 
 
-def _score(model, proposals: np.ndarray, true_media: list[int], ref: _Reference,
+def _score(proposals: np.ndarray, ranks: np.ndarray, true_media: list[int], ref: _Reference,
            threshold: float) -> dict:
-    ranks = true_media_ranks(reference_distances(model, proposals), true_media)
     present = proposals > threshold
     best_jaccard = [max(jaccard(p, ref.present[m]) for m in true_media) for p in present]
     return {"n_proposals": len(proposals), "jaccard": float(np.mean(best_jaccard)),
@@ -193,17 +193,18 @@ def proposal_scores(
             "type_prior": reference_grams[[prior]] if prior is not None else None,
         }
         generated[genome_id] = proposals
-        ranks = true_media_ranks(reference_distances(model, proposals), true_media)
-        recipes += [{"split": part["holdout"].iloc[0], "organism_type": organism_type,
-                     "size": int((row > 0).sum()), "nearest_is_true": bool(rank == 1)}
-                    for row, rank in zip(proposals, ranks, strict=True)]
-        for method, proposals in candidates.items():
-            if proposals is None:
+        for method, candidate in candidates.items():
+            if candidate is None:
                 continue
+            ranks = true_media_ranks(reference_distances(model, candidate), true_media)
+            if method == "model":
+                recipes += [{"split": part["holdout"].iloc[0], "organism_type": organism_type,
+                             "size": int((row > 0).sum()), "nearest_is_true": bool(rank == 1)}
+                            for row, rank in zip(candidate, ranks, strict=True)]
             rows.append({"genome_id": genome_id, "organism_type": organism_type,
                          "split": part["holdout"].iloc[0], "method": method,
                          "n_true_media": len(true_media),
-                         **_score(model, proposals, true_media, ref, threshold)})
+                         **_score(candidate, ranks, true_media, ref, threshold)})
     per_genome = pd.DataFrame(rows, columns=[
         "genome_id", "organism_type", "split", "method", "n_true_media", "n_proposals",
         "jaccard", "mean_rank", "top1_pct"])

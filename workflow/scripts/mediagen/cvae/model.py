@@ -259,8 +259,9 @@ class ConditionalMediaVAE(nn.Module):
             x = self.media_tensor(anchors[np.arange(n) % len(anchors)])
             mu, log_var = self.encoder(x, c)
             z = mu + noise * (0.5 * log_var).exp() * temperature
-            sizes = torch.where(_sizes_of(x) > 0, _sizes_of(x),
-                                torch.from_numpy(self.recipe_sizes(n, 0.0, seed)).to(x.device))
+            sizes = _sizes_of(x)
+            if not (sizes > 0).all():  # an anchor with no ingredient at the model's width
+                sizes = torch.where(sizes > 0, sizes, int(self.recipe_sizes(1, 0.0, seed)[0]))
         return self._to_grams(self.decode_transformed(z, c, sizes))
 
     def recipe_sizes(self, n: int, temperature: float, seed: int) -> np.ndarray:

@@ -93,8 +93,8 @@ class MediaRanker:
         """(calibrated probability, uncertainty) for rows of evidence features."""
         a, b = self.calibration
         logits = self.member_logits(features)
-        probability = _sigmoid(a * logits.mean(axis=0) + b)
-        uncertainty = _sigmoid(a * logits + b).std(axis=0)
+        probability = sigmoid(a * logits.mean(axis=0) + b)
+        uncertainty = sigmoid(a * logits + b).std(axis=0)
         return probability, uncertainty
 
     def point(self, embedding: Embedding) -> np.ndarray:
@@ -153,13 +153,6 @@ class MediaRanker:
         if not found:
             return "no near training genome grows on it"
         return ", ".join(f"{self.genomes.genome_ids[g]} ({d:.3g})" for g, d in found[:shown])
-
-    def medium_index(self, media_id: str) -> int:
-        try:
-            return self.media_ids.index(str(media_id))
-        except ValueError:
-            raise MediagenError(f"medium {media_id!r} is not in the ranking model's catalog"
-                                ) from None
 
     # -- checkpoint -------------------------------------------------------------------
 
@@ -220,5 +213,5 @@ class MediaRanker:
                                 "retrain it (rule train_ranker)") from None
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))

@@ -30,7 +30,7 @@ from ..device import pick_device
 from ..errors import MediagenError
 from .data import RankingData, load_ranking_data
 from .evidence import FEATURES, GrowthEvidence
-from .model import MediaRanker, ScoringHead, TrainingGenomes
+from .model import MediaRanker, ScoringHead, TrainingGenomes, sigmoid
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def platt_scaling(logits: np.ndarray, targets: np.ndarray, weights: np.ndarray |
     w = np.ones_like(logits) if weights is None else weights
     params = np.array([1.0, 0.0])
     for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ params, -50, 50)))
+        p = sigmoid(x @ params)
         gradient = x.T @ (w * (p - targets))
         hessian = (x * (w * p * (1 - p))[:, None]).T @ x + 1e-9 * np.eye(2)
         step = np.linalg.solve(hessian, gradient)
