@@ -21,7 +21,6 @@ example a ``git archive`` of an earlier commit) measures that one on the same fi
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -31,7 +30,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from mediagen.demo.world_snapshot import find_snapshot, snapshot_folder
-from mediagen.sources.species_names import Species, resolve_species
+from mediagen.sources.species_names import (
+    Species,
+    genome_id_for,
+    organism_type,
+    resolve_species,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DECLARED_MB = {"build_catalog": 4000, "build_dataset": 4000, "train_ranker": 8000}
@@ -111,9 +115,8 @@ def write_sheets(source: Path, workdir: Path, dim: int = 16, seed: int = 1) -> i
             found = resolve_species(record.get("species"))
             if not isinstance(found, Species) or record.get("domain") not in ("A", "B"):
                 continue
-            genome_id = re.sub(r"[^A-Za-z0-9]+", "_", found.name)
-            genomes[genome_id] = (found.name, "archaea" if record["domain"] == "A"
-                                  else "bacteria")
+            genome_id = genome_id_for(found.name)
+            genomes[genome_id] = (found.name, organism_type(record["domain"]))
             growth.append((genome_id, path.stem, "true", 0.8, "strain record"))
     pd.DataFrame([(g, name, kind, "", f"genomes/{g}.fna.gz")
                   for g, (name, kind) in genomes.items()],

@@ -63,10 +63,8 @@ class MediaMatrix:
             raise ValueError(f"matrix {grams.shape} does not match "
                              f"{(len(media_ids), len(ingredient_ids))}")
         rows, columns = np.nonzero(grams > 0)
-        indptr = np.zeros(len(media_ids) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=len(media_ids)), out=indptr[1:])
-        return cls(list(media_ids), list(media_names), list(ingredient_ids),
-                   list(ingredient_names), indptr, columns, grams[rows, columns])
+        return cls.from_entries(media_ids, media_names, ingredient_ids, ingredient_names,
+                                rows, columns, grams[rows, columns])
 
     @classmethod
     def from_entries(cls, media_ids, media_names, ingredient_ids, ingredient_names,
@@ -84,10 +82,6 @@ class MediaMatrix:
                    list(ingredient_names), indptr, columns[order], values[order])
 
     @property
-    def shape(self) -> tuple[int, int]:
-        return len(self.media_ids), len(self.ingredient_ids)
-
-    @property
     def sizes(self) -> np.ndarray:
         """Ingredients per medium."""
         return np.diff(self.indptr)
@@ -100,13 +94,16 @@ class MediaMatrix:
         """The rows asked for (all by default, repeats allowed) as a dense float64 array."""
         rows = np.arange(len(self.media_ids)) if rows is None else np.asarray(rows, np.int64)
         out = np.zeros((len(rows), len(self.ingredient_ids)))
-        starts, ends = self.indptr[rows], self.indptr[rows + 1]
-        lengths = ends - starts
-        entries = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(
-            lengths.sum())
-        out[np.repeat(np.arange(len(rows)), lengths), self.indices[entries]] = (
-            self.values[entries])
+        row_of_entry, entries = self._entries(rows)
+        out[row_of_entry, self.indices[entries]] = self.values[entries]
         return out
+
+    def _entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in ``rows``, index into indices/values) of every entry of ``rows``."""
+        lengths = self.sizes[rows]
+        entries = np.repeat(self.indptr[rows] - np.cumsum(lengths) + lengths, lengths) + (
+            np.arange(lengths.sum()))
+        return np.repeat(np.arange(len(rows)), lengths), entries
 
     @cached_property
     def grams_per_litre(self) -> np.ndarray:
@@ -117,10 +114,7 @@ class MediaMatrix:
         """The media ``rows`` (in that order) at the ingredients ``columns`` (in that order);
         ``None`` keeps all."""
         rows = np.arange(len(self.media_ids)) if rows is None else np.asarray(rows, np.int64)
-        lengths = self.sizes[rows]
-        entries = np.repeat(self.indptr[rows] - np.cumsum(lengths) + lengths, lengths) + (
-            np.arange(lengths.sum()))
-        row_of_entry = np.repeat(np.arange(len(rows)), lengths)
+        row_of_entry, entries = self._entries(rows)
         indices, values = self.indices[entries], self.values[entries]
         ingredient_ids, ingredient_names = self.ingredient_ids, self.ingredient_names
         if columns is not None:

@@ -340,7 +340,7 @@ def load_snapshot(manifest_path: str | Path) -> MediaDiveSnapshot:
     return MediaDiveSnapshot(
         media=[listed[i] for i in ids],
         compositions={i: cached("medium-composition", i) for i in ids},
-        strains=load_strain_records(manifest_path),
+        strains=_strain_records(client, ids),
         ingredients={i: ingredient_list[i] if i in ingredient_list else cached("ingredient", i)
                      for i in manifest["ingredients"]},
     )
@@ -349,4 +349,8 @@ def load_snapshot(manifest_path: str | Path) -> MediaDiveSnapshot:
 def load_strain_records(manifest_path: str | Path) -> dict[str, list[dict]]:
     """Only the strain records of every medium (medium id -> records), as cached."""
     client, manifest = _cached_client(manifest_path)
-    return {i: client.get("medium-strains", i, url="") for i in manifest["media"]}
+    return _strain_records(client, manifest["media"])
+
+
+def _strain_records(client: "MediaDiveClient", ids: list[str]) -> dict[str, list[dict]]:
+    return {i: client.get("medium-strains", i, url="") for i in ids}

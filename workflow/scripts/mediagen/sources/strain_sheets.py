@@ -55,8 +55,8 @@ class SpeciesRecords:
     def add(self, media_id: str, record: dict) -> None:
         self.names[record.get("species")] += 1
         self.domains[record.get("domain")] += 1
-        if ncbi_taxid(record.get("id")):
-            self.taxids[ncbi_taxid(record.get("id"))] += 1
+        if taxid := ncbi_taxid(record.get("id")):
+            self.taxids[taxid] += 1
         self.media.setdefault(media_id, []).append(record)
 
     def growth_rows(self, genome_id: str, confidence: float) -> list[dict]:
