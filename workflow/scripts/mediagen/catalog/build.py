@@ -16,7 +16,6 @@ from ..atomic import atomic_write_text
 from ..sources.mediadive import load_snapshot
 from .composition import (
     flatten_composition,
-    is_flagged,
     media_matrix,
     quirk_counts,
     report_problems,
@@ -94,8 +93,7 @@ def build_catalog_files(manifest: str | Path, genome_sheet: str | Path,
     write_growth_pairs(outputs.growth_pairs, pairs)
     write_excluded(outputs.excluded_pairs, excluded)
     quirks = {**quirk_counts(components),
-              "selected_media_empty_at_matrix_width": int(
-                  (matrix.sizes == 0).sum()),
+              "selected_media_empty_at_matrix_width": int((matrix.sizes == 0).sum()),
               "max_g_per_l": settings.max_g_per_l}
     log.info("catalog quirks: %s", ", ".join(f"{k}={v}" for k, v in quirks.items()))
     atomic_write_text(outputs.quirks, json.dumps(quirks, indent=1) + "\n")
@@ -106,7 +104,7 @@ def build_catalog_files(manifest: str | Path, genome_sheet: str | Path,
                         for s in entries}),
         "genomes": len(genomes), "growth_pairs": len(growth), "model_pairs": len(pairs),
         "model_pairs_growing": int(pairs["growth"].sum()),
-        "flagged_values": sum(1 for c in components if is_flagged(c)),
+        "flagged_values": sum(1 for c in components if c.flagged),
         **quirks,
     }
     log.info("catalog: %s", ", ".join(f"{k}={v}" for k, v in figures.items()))

@@ -57,6 +57,8 @@ class Component:
     g_l_from: str | None  # "g_l" or "mmol_l" (converted with the molar mass)
     problem: str | None
     line_kinds: tuple[str, ...] = ()  # one of LINE_KINDS per composition line
+    flagged: bool = False  # an amount that cannot be right: an impossible line, or lines
+    #                        summing to the limit or more
 
 
 def _number(value) -> float | None:
@@ -132,10 +134,11 @@ def _component(media_id, ingredient_id, optional, lines, mass, max_g_per_l,
     mmols = [m for m in (_number(line.get("mmol_l")) for line in lines)
              if m is not None and not math.isnan(m)]
     total = sum(grams) if grams else None
+    summed_past_limit = not bad and total is not None and total >= max_g_per_l
     if bad:
         problem = (f"impossible amount {', '.join(map(repr, bad))} (g/L must be at least 0 "
                    f"and below {max_g_per_l:g})")
-    elif total is not None and total >= max_g_per_l:
+    elif summed_past_limit:
         problem = f"lines sum to {total:g} g/L, at or above {max_g_per_l:g}"
     elif water:
         amounts = ", ".join(f"{line.get('g_l'):g}" for line in lines
@@ -153,6 +156,7 @@ def _component(media_id, ingredient_id, optional, lines, mass, max_g_per_l,
         media_id=media_id, ingredient_id=ingredient_id, optional=optional,
         g_l=None if problem else total, mmol_l=sum(mmols) if mmols else None,
         g_l_from=None if problem else "+".join(sources), problem=problem, line_kinds=kinds,
+        flagged=bool(bad) or summed_past_limit,
     )
 
 
@@ -160,23 +164,19 @@ def quirk_counts(components: list[Component]) -> dict[str, int]:
     """Composition lines of each kind, and ingredients whose lines sum past the limit."""
     lines = Counter(kind for c in components for kind in c.line_kinds)
     return {**{f"lines_{kind}": lines.get(kind, 0) for kind in LINE_KINDS},
-            "sums_at_or_above_limit": sum(1 for c in components
-                                          if c.problem and c.problem.startswith("lines sum"))}
-
-
-def is_flagged(component: Component) -> bool:
-    """An amount that cannot be right (impossible line, or lines summing past the limit)."""
-    return bool(component.problem) and component.problem.startswith(("impossible", "lines sum"))
+            "sums_at_or_above_limit": sum(
+                1 for c in components
+                if c.flagged and not any(kind in FLAGGED for kind in c.line_kinds))}
 
 
 def report_problems(components: list[Component], names: dict[str, str]) -> None:
     """Log every impossible value (a warning each) and count what else stays out."""
-    flagged = [c for c in components if is_flagged(c)]
+    flagged = [c for c in components if c.flagged]
     for c in flagged:
         log.warning("medium %s, ingredient %s (%s): %s; left out", c.media_id,
                     c.ingredient_id, names.get(c.ingredient_id, "?"), c.problem)
     no_mass = Counter(names.get(c.ingredient_id, c.ingredient_id) for c in components
-                      if c.problem and not is_flagged(c))
+                      if c.problem and not c.flagged)
     if no_mass:
         log.info("%d ingredients of media have no g/L and stay out of the matrix (water and "
                  "sea water are volumes; most common: %s)", sum(no_mass.values()),

@@ -90,7 +90,15 @@ class SharedRateLimiter:
             time.sleep(next_free - now)
 
 
-class NotFoundError(MediagenError):
+class HTTPStatusError(MediagenError):
+    """A final HTTP error status (not one worth retrying), kept in ``status``."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+class NotFoundError(HTTPStatusError):
     """HTTP 404: the accession, id or URL does not exist."""
 
 
@@ -122,10 +130,9 @@ def _with_retries(url, policy, limiter, attempt_once):
         try:
             return attempt_once()
         except urllib.error.HTTPError as exc:
-            if exc.code == 404:
-                raise NotFoundError(_http_error_message(url, exc.code)) from None
             if exc.code not in TRANSIENT_STATUS:
-                raise MediagenError(_http_error_message(url, exc.code)) from None
+                error = NotFoundError if exc.code == 404 else HTTPStatusError
+                raise error(_http_error_message(url, exc.code), exc.code) from None
             failure = TransientError(f"HTTP {exc.code}", exc.headers.get("Retry-After"))
         except TransientError as exc:
             failure = exc

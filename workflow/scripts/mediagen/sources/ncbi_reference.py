@@ -12,7 +12,6 @@ asks nothing again. Requests run on a few threads under NCBI's request rate (3 a
 
 import json
 import logging
-import re
 import zlib
 from pathlib import Path
 from urllib.parse import quote
@@ -20,7 +19,7 @@ from urllib.parse import quote
 from ..atomic import atomic_write_text
 from ..errors import MediagenError
 from .genome_download import DownloadSettings
-from .http_client import fetch_bytes
+from .http_client import HTTPStatusError, fetch_bytes
 from .mediadive import run_in_pool, source_folder
 from .species_names import genome_id_for
 
@@ -52,8 +51,8 @@ def reference_report(species: str, settings: DownloadSettings, cache_dir: Path, 
         try:
             answer = json.loads(fetch_bytes(url, policy=settings.policy, limiter=limiter,
                                             headers=headers))
-        except MediagenError as exc:
-            if not re.search(r"\(HTTP (400|404)\)", str(exc)):
+        except HTTPStatusError as exc:
+            if exc.status not in (400, 404):  # NCBI's answers to a name it does not know
                 raise
             answer = {"unknown_name": True}
         except json.JSONDecodeError as exc:
