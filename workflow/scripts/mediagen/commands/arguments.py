@@ -17,10 +17,9 @@ from ..errors import MediagenError
 MAX_SEED = 2**64 - 1  # the widest seed torch's generators take
 
 
-def number_from_zero(maximum: float = math.inf):
+def number_from_zero(maximum: float):
     """An argparse type: a finite number from 0 to ``maximum``."""
-    limit = "a finite number of at least 0" if math.isinf(maximum) \
-        else f"a number from 0 to {maximum:g}"
+    limit = f"a number from 0 to {maximum:g}"
 
     def parse(text: str) -> float:
         try:
@@ -60,22 +59,21 @@ def file_name(text: str) -> str:
     return text
 
 
-def check_outputs(files: Iterable[str | Path], inputs: Iterable[str | Path | None],
-                  option: str = "-o") -> None:
+def check_outputs(files: Iterable[str | Path], inputs: Iterable[str | Path | None]) -> None:
     """Refuse an output that is a folder, that is one of ``inputs`` (by any name) or
     whose folder cannot be written; the folder itself is made only when writing."""
     inputs = [Path(path) for path in inputs if path]
     for file in map(Path, files):
         if file.is_dir():
-            raise MediagenError(f"{option} {file}: is a folder; give a file name, "
+            raise MediagenError(f"-o {file}: is a folder; give a file name, "
                                 f"for example {file / 'out'}")
         for source in inputs:
             if file.exists() and source.exists() and os.path.samefile(file, source):
-                raise MediagenError(f"{option} {file}: is the input {source}; writing there "
+                raise MediagenError(f"-o {file}: is the input {source}; writing there "
                                     "would replace it, so give another output name")
         problem = _unwritable(file.parent)
         if problem:
-            raise MediagenError(f"{option} {file}: {problem}; give a path in a folder you "
+            raise MediagenError(f"-o {file}: {problem}; give a path in a folder you "
                                 "can write")
 
 

@@ -72,15 +72,14 @@ def run(args) -> int:
         ranking = MediaRanker.load(ranker_path).rank(condition, args.organism_type,
                                                      n_evidence=0)
         reference = model.record.reference_media
-        anchors = [reference.media_ids.index(m) for m in ranking.anchors
-                   if m in reference.media_ids]
-        probabilities = dict(zip(ranking.table["media_id"], ranking.table["probability"],
-                                 strict=True))
+        rows = [reference.media_ids.index(m) for m in ranking.anchors
+                if m in reference.media_ids]
+        anchors = reference.grams_per_litre[rows] if rows else None
+        probabilities = ranking.table.set_index("media_id")["probability"].to_dict()
     else:
-        anchors, probabilities = [], None
+        anchors = probabilities = None
     grams = model.generate(args.n, condition, seed=args.seed, temperature=args.temperature,
-                           anchors=model.record.reference_media.grams_per_litre[anchors]
-                           if anchors else None)
+                           anchors=anchors)
     recipes = recipes_for(model, grams, [f"{name} proposal {i + 1}" for i in range(args.n)],
                           probabilities)
     print_and_write(recipes, args.output)

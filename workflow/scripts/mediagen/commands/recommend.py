@@ -10,9 +10,9 @@ The best ``-n`` are printed and written to ``PREFIX.tsv`` and ``PREFIX.json``.
 
 import json
 import sys
-from pathlib import Path
 
-from .arguments import check_outputs, file_name, whole_number
+from .arguments import whole_number
+from .recipe_output import add_output_arguments, check_recipe_outputs
 
 
 def add_arguments(parser) -> None:
@@ -25,17 +25,12 @@ def add_arguments(parser) -> None:
                         "its nearest training genome); alone, the type's average genome")
     parser.add_argument("-n", type=whole_number(1, 100_000), default=10,
                         help="media to show (default 10)")
-    parser.add_argument("-o", "--output", default="recommendations", type=file_name,
-                        help="write PREFIX.tsv and PREFIX.json (default: recommendations)")
-    parser.add_argument("--embeddings", help="embedding table for genome ids (default: the "
-                        "one recorded in the model)")
-    parser.add_argument("--genome-vae", help="genome VAE file for FASTA genomes when the model "
-                        "works on vae embeddings (default: the one recorded in the model)")
+    add_output_arguments(parser, "recommendations")
 
 
 def run(args) -> int:
     from ..atomic import atomic_path, atomic_write_text
-    from ..cvae.generate import fasta_embedding, table_embedding
+    from ..cvae.generate import fasta_embedding, recipe_files, table_embedding
     from ..errors import MediagenError
     from ..kmers.fasta_bytes import check_fasta_path
     from ..ranking.model import MediaRanker
@@ -43,9 +38,8 @@ def run(args) -> int:
     if not (args.genome or args.genome_id or args.organism_type):
         raise MediagenError("give the genome: --genome FASTA, --genome-id ID, or "
                             "--organism-type TYPE for a type's average genome")
-    prefix = Path(args.output)
-    files = [prefix.with_name(prefix.name + ".tsv"), prefix.with_name(prefix.name + ".json")]
-    check_outputs(files, [args.model, args.genome, args.embeddings, args.genome_vae])
+    check_recipe_outputs(args, args.genome)
+    files = recipe_files(args.output)
     ranker = MediaRanker.load(args.model)
     provenance = ranker.provenance
     if args.genome:
