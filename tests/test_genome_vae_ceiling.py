@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from cvae_support import single_thread
 from genome_vae_support import TINY, WINDOWS, tiny_training, write_window_files
 from mediagen.genome_vae.ceiling import composition_ceiling
 from mediagen.genome_vae.data import WindowFiles
@@ -46,10 +47,12 @@ def test_a_window_is_predicted_from_the_other_windows_only(tmp_path):
     assert both["val_gate_accuracy"] == pytest.approx(1 - 1000 / 8192)
 
 
+one_thread = pytest.fixture(scope="module", autouse=True)(single_thread)
+
+
 def test_training_records_the_ceiling_beside_the_gate_accuracy(tmp_path):
     paths = write_window_files(tmp_path / "windows", n_genomes=6, windows_per_genome=8)
     training = tiny_training(epochs=2)
-    torch.set_num_threads(1)
     train_genome_vae(paths, TINY, training, WINDOWS, device=torch.device("cpu"),
                      model_path=tmp_path / "genome_vae.pt",
                      metrics_path=tmp_path / "metrics.jsonl", resume_path=tmp_path / "r.pt")

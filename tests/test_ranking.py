@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from cvae_support import keep_logging
+from cvae_support import keep_logging, single_thread
 from mediagen.cli import main
 from mediagen.cvae.dataset import genome_taxa, split_genomes
 from mediagen.cvae.transform import Embedding
@@ -28,12 +28,7 @@ restore_logging = pytest.fixture(autouse=True)(keep_logging)
 TINY = RankerSettings(members=2, hidden=16, epochs=6, negatives=30, device="cpu")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+one_thread = pytest.fixture(autouse=True, scope="module")(single_thread)
 
 
 def media_sets(rows: list[list[int]], n_ingredients: int = 12) -> MediaSets:
