@@ -145,6 +145,18 @@ def build_tiny_dataset(root: Path, **kwargs) -> tuple[Path, dict]:
     return folder, inputs
 
 
+def train_tiny_model(root: Path, **dataset_options):
+    """(model, dataset folder, dataset inputs): a tiny media model trained in one phase
+    on a tiny dataset (``build_tiny_dataset`` options); the model is ``root/cvae.pt``."""
+    from mediagen.cvae.train import train_phase
+
+    folder, inputs = build_tiny_dataset(root, **dataset_options)
+    model = train_phase(folder, root / "cvae.pt", root / "cvae.tsv", phase="all", types=None,
+                        previous_model=None, cvae_config=TINY_CVAE, seed=0, resume_path=None,
+                        provenance={"min_genome_length": 1000})
+    return model, folder, inputs
+
+
 def single_thread():
     """Tiny models train fastest on one thread on a shared machine; restore afterwards."""
     import torch

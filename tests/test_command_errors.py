@@ -8,10 +8,9 @@ import re
 
 import pytest
 import torch
-from cvae_support import TINY_CVAE, build_tiny_dataset, keep_logging, single_thread
+from cvae_support import keep_logging, single_thread, train_tiny_model
 from kmer_support import random_sequence, write_fasta
 from mediagen.cli import main
-from mediagen.cvae.train import train_phase
 
 one_thread = pytest.fixture(scope="module", autouse=True)(single_thread)
 restore_logging = pytest.fixture(autouse=True)(keep_logging)
@@ -36,10 +35,7 @@ def refused(capsys, *argv: str, status: int = 1) -> str:
 def model(tmp_path_factory):
     """A tiny media model conditioned on ``stats`` embeddings (no genome VAE needed)."""
     root = tmp_path_factory.mktemp("model")
-    folder, inputs = build_tiny_dataset(root, method="stats", dim=4, genomes_per_type=6)
-    train_phase(folder, root / "cvae.pt", root / "cvae.tsv", phase="all", types=None,
-                previous_model=None, cvae_config=TINY_CVAE, seed=0, resume_path=None,
-                provenance={"min_genome_length": 1000})
+    _, _, inputs = train_tiny_model(root, method="stats", dim=4, genomes_per_type=6)
     return root / "cvae.pt", sorted(inputs["genome_types"])[0]
 
 

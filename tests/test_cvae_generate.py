@@ -5,10 +5,9 @@ import json
 import numpy as np
 import pytest
 import torch
-from cvae_support import TINY_CVAE, build_tiny_dataset, keep_logging, single_thread
+from cvae_support import keep_logging, single_thread, train_tiny_model
 from mediagen.cli import main
 from mediagen.cvae.generate import genome_condition, interpolate, recipes_for
-from mediagen.cvae.train import train_phase
 from mediagen.demo.genomes import synthesize_genome, write_fasta_gz
 from mediagen.errors import MediagenError
 from mediagen.kmers.embedding_methods import embed_counts
@@ -18,17 +17,9 @@ one_thread = pytest.fixture(scope="module", autouse=True)(single_thread)
 restore_logging = pytest.fixture(autouse=True)(keep_logging)
 
 
-def _train(root, **kwargs):
-    folder, inputs = build_tiny_dataset(root, **kwargs)
-    model = train_phase(folder, root / "cvae.pt", root / "cvae.tsv", phase="all", types=None,
-                        previous_model=None, cvae_config=TINY_CVAE, seed=0, resume_path=None,
-                        provenance={"min_genome_length": 1000})
-    return model, folder, inputs
-
-
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    return _train(tmp_path_factory.mktemp("generate"))
+    return train_tiny_model(tmp_path_factory.mktemp("generate"))
 
 
 def test_recipes_list_every_ingredient_largest_first(trained):
@@ -131,7 +122,7 @@ def test_interpolate_command(trained, tmp_path, capsys):
 
 
 def test_a_new_fasta_is_embedded_with_the_models_method(tmp_path, capsys):
-    model, folder, _ = _train(tmp_path, method="stats", dim=4, genomes_per_type=6)
+    model, folder, _ = train_tiny_model(tmp_path, method="stats", dim=4, genomes_per_type=6)
     fasta = tmp_path / "new.fna.gz"
     with open(fasta, "wb") as handle:
         write_fasta_gz(synthesize_genome("new", "fungi", seed=1)[:1], handle)
