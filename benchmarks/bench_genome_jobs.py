@@ -26,7 +26,6 @@ import argparse
 import gzip
 import json
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -34,9 +33,10 @@ import sys
 import time
 from pathlib import Path
 
+from mediagen.rule_job import THREAD_JOB_DONE_LINE
+
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-THREAD_CPU = re.compile(r"done in ([\d.]+) s wall, ([\d.]+) s CPU in its thread")
 CONFIG = """\
 genomes: sheet.tsv
 growth: growth.tsv
@@ -49,7 +49,9 @@ kmers:
 
 
 def read_fasta(path: Path) -> bytes:
-    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+    with open(path, "rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    opener = gzip.open if gzipped else open
     with opener(path, "rb") as handle:
         return handle.read()
 
@@ -101,7 +103,7 @@ def run(workdir: Path, genome_ids: list[str], cores: int, extra: list[str]) -> d
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     thread_cpu = {}
     for rule in ("download_genome", "count_kmers"):
-        found = [THREAD_CPU.search(p.read_text()) for p in
+        found = [THREAD_JOB_DONE_LINE.search(p.read_text()) for p in
                  (workdir / "results" / "logs" / rule).glob("*.log")]
         thread_cpu[rule] = sum(float(m.group(2)) for m in found if m)
     n = len(genome_ids)

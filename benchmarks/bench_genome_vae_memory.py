@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from mediagen.demo.genomes import synthesize_genome
+from mediagen.demo.genomes import synthesize_genome, write_fasta_gz
 from mediagen.genome_vae.config import PRESETS, TrainingConfig
 from mediagen.genome_vae.data import iterate_batches, normalise_profiles, profile_normalisation
 from mediagen.genome_vae.loss import genome_vae_loss
@@ -58,11 +58,11 @@ def demo_window_pools(directory: Path) -> list[np.ndarray]:
     """The 5 kb window profiles of a few demo genomes, one array per genome."""
     pools = []
     for i in range(DEMO_GENOMES):
-        fasta = directory / f"demo{i}.fa"
+        fasta = directory / f"demo{i}.fna.gz"
         records = synthesize_genome(f"demo{i}", ("bacteria", "archaea", "fungi", "protist")[i % 4],
                                     seed=42)
-        fasta.write_bytes(b"".join(b">" + name.encode() + b"\n" + seq + b"\n"
-                                   for name, seq in records))
+        with open(fasta, "wb") as handle:
+            write_fasta_gz(records, handle)
         pools.append(read_window_profiles(fasta, window_length=WINDOW_LENGTH,
                                           stride=WINDOW_LENGTH, min_length=10_000))
     return pools

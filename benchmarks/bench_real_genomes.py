@@ -58,7 +58,7 @@ from mediagen.genome_vae.config import PRESETS, TrainingConfig
 from mediagen.genome_vae.embed import GenomeEmbedder
 from mediagen.genome_vae.train import train_genome_vae
 from mediagen.kmers.embedding_methods import embed_counts
-from mediagen.kmers.profile import count_genome, read_window_profiles
+from mediagen.kmers.profile import GenomeCounts, count_genome, read_window_profiles
 from mediagen.kmers.shred import shred_records
 
 KMER_METHODS = ["kmer_64", "kmer_128", "kmer_256", "stats", "profile"]
@@ -178,9 +178,9 @@ def write_fasta(path: Path, records: list[tuple[str, bytes]]) -> Path:
     return path
 
 
-def kmer_embeddings(fasta: Path) -> dict[str, np.ndarray]:
-    counts = count_genome(fasta, min_length=WINDOWS["min_length"]).arrays()
-    return {method: embed_counts(method, counts) for method in KMER_METHODS}
+def kmer_embeddings(counts: GenomeCounts) -> dict[str, np.ndarray]:
+    arrays = counts.arrays()
+    return {method: embed_counts(method, arrays) for method in KMER_METHODS}
 
 
 def train_vae(fastas: dict[str, Path], directory: Path, epochs: int, windows: int) -> Path:
@@ -231,8 +231,11 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
-def embed_all(fasta: Path, embedder: GenomeEmbedder) -> dict[str, np.ndarray]:
-    return {**kmer_embeddings(fasta), "vae": embedder.embed_fasta(fasta)}
+def embed_all(fasta: Path, embedder: GenomeEmbedder
+              ) -> tuple[dict[str, np.ndarray], GenomeCounts]:
+    """Every method's embedding of the genome, and the counts the k-mer methods come from."""
+    counts = count_genome(fasta, min_length=WINDOWS["min_length"])
+    return {**kmer_embeddings(counts), "vae": embedder.embed_fasta(fasta)}, counts
 
 
 def print_species_table(embeddings: dict[str, dict[str, np.ndarray]], species: list[str]):
@@ -327,7 +330,10 @@ def main() -> int:
                                              args.vae_windows)
     embedder = GenomeEmbedder.from_checkpoint(model_path)
 
-    embeddings = {gid: embed_all(fasta, embedder) for gid, fasta in complete.items()}
+    embeddings, n_acgt = {}, {}
+    for gid, fasta in complete.items():
+        embeddings[gid], counts = embed_all(fasta, embedder)
+        n_acgt[gid] = int(counts.n_acgt)
     print_species_table(embeddings, [g.species for g in GENOMES])
 
     intact = {gid: embeddings[gid] for gid in complete if not gid.endswith("_draft")}
@@ -339,11 +345,9 @@ def main() -> int:
         for name, (lengths, keep, _, _) in CUTS.items():
             rng = np.random.default_rng([args.seed, number])
             write_fasta(cut_fasta, shred_records(records, rng, lengths, keep))
-            cut_embeddings[name][genome.genome_id] = embed_all(cut_fasta, embedder)
+            cut_embeddings[name][genome.genome_id], counts = embed_all(cut_fasta, embedder)
             if keep < 1:
-                bases[genome.genome_id] = tuple(
-                    int(count_genome(path, min_length=1).n_acgt)
-                    for path in (complete[genome.genome_id], cut_fasta))
+                bases[genome.genome_id] = (n_acgt[genome.genome_id], int(counts.n_acgt))
     print_cut_table(intact, cut_embeddings, bases, {g.genome_id: g.species for g in GENOMES})
 
     print("\n3. Real drafts: cosine to their strain's complete genome; the nearest complete "
@@ -354,7 +358,7 @@ def main() -> int:
     species_of = {g.genome_id: g.species for g in GENOMES}
     ids = list(embeddings)
     for draft, complete_id in DRAFTS.items():
-        found = embed_all(fastas[draft.genome_id], embedder)
+        found, counts = embed_all(fastas[draft.genome_id], embedder)
         cells = []
         for method in METHODS:
             matrix = np.stack([embeddings[gid][method] for gid in ids] + [found[method]])
@@ -363,7 +367,6 @@ def main() -> int:
             mark = ("=" if nearest == complete_id
                     else "~" if species_of[nearest] == draft.species else "x")
             cells.append(f"{cosine(embeddings[complete_id][method], found[method]):.4f} {mark}")
-        counts = count_genome(fastas[draft.genome_id], min_length=1)
         print(f"  {draft.genome_id:<22} {counts.n_records:>7} {counts.n_acgt:>11,} "
               + " ".join(f"{cell:>10}" for cell in cells))
     print(f"\ndone in {time.perf_counter() - started:.0f} s; load average "

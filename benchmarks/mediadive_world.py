@@ -36,7 +36,6 @@ folder), else ``MEDIAGEN_MEDIADIVE_SNAPSHOT``, else ../shared/data/mediadive-rea
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -48,6 +47,7 @@ import pandas as pd
 import yaml
 from mediagen.demo.world_server import serve_world
 from mediagen.demo.world_snapshot import ENV_VAR, find_snapshot, snapshot_folder
+from mediagen.rule_job import THREAD_JOB_DONE_LINE
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
@@ -57,7 +57,6 @@ REPORT_TABLES = ["metrics.json", "proposal_summary.tsv", "proposals.tsv", "recon
                  "generated.tsv", "reliability.tsv", "recommendations.tsv", "report.html"]
 HEADLINE_TABLES = ["evaluation.tsv", "generated.tsv"]  # also at OUT/: the ranking and recipes
 WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "envs", "profiles")
-THREAD_JOB = re.compile(r"done in ([\d.]+) s wall, ([\d.]+) s CPU in its thread")
 
 
 def world_config(world, args, workdir: Path) -> dict:
@@ -121,7 +120,7 @@ def stage_figures(results: Path) -> pd.DataFrame:
                                          .fillna(0).iloc[-1])})
     for rule in ("download_genome", "count_kmers"):
         for path in sorted((results / "logs" / rule).glob("*.log")):
-            done = THREAD_JOB.search(path.read_text())
+            done = THREAD_JOB_DONE_LINE.search(path.read_text())
             if done:
                 rows.append({"rule": rule, "wall_s": float(done.group(1)),
                              "cpu_s": float(done.group(2)), "max_rss_mb": float("nan")})

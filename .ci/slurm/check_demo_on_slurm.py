@@ -60,13 +60,12 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 VENV_BIN = Path(sys.executable).parent
 WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "profiles", "envs")
-GPU_RULE_PREFIX = "train_"
-CPU_TRAINING_RULES = {"train_ranker"}  # the ranking model is small: it trains on a CPU node
-
-
-def is_gpu_rule(rule: str) -> bool:
-    return rule.startswith(GPU_RULE_PREFIX) and rule not in CPU_TRAINING_RULES
-GROUP = "kmers"  # profiles/slurm's group of the per-genome count_kmers jobs
+SLURM_PROFILE = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
+# The rules profiles/slurm sends to the GPU partition, and its group of the per-genome
+# count_kmers jobs (`groups: [count_kmers=kmers]`).
+GPU_RULES = {rule for rule, resources in SLURM_PROFILE["set-resources"].items()
+             if resources.get("slurm_partition") == "gpu"}
+GROUP = dict(entry.split("=") for entry in SLURM_PROFILE["groups"])["count_kmers"]
 KILLED_RULE = "train_genome_vae"
 # The demo's final output, plus profiles.parquet so that count_kmers and aggregate_profiles
 # run too (the demo conditions on the genome VAE's embedding, which reads only windows).
@@ -299,7 +298,7 @@ def check_slurm_run(run_dir: Path, run: RunLog, records: dict) -> list[str]:
         if comment != expected_comment and not comment.startswith(f"{expected_comment}_"):
             problems.append(f"{label}: Slurm job {slurm_id} is for {comment}")
         gpu_allocated = record.get("JOB_GRES", "(null)").startswith("gpu:1")
-        if is_gpu_rule(job.rule):
+        if job.rule in GPU_RULES:
             if not gpu_allocated or record.get("Partition") != "gpu":
                 problems.append(
                     f"{label}: Slurm job {slurm_id} got JOB_GRES={record.get('JOB_GRES')} in "
@@ -515,7 +514,7 @@ def prove(args: argparse.Namespace) -> dict:
     gpu_jobs = {
         job.rule: {key: records[job.slurm_ids[-1]].get(key)
                    for key in ("JobId", "Partition", "TresPerJob", "JOB_GRES", "JobState")}
-        for job in jobs if is_gpu_rule(job.rule) and job.slurm_ids
+        for job in jobs if job.rule in GPU_RULES and job.slurm_ids
         and job.slurm_ids[-1] in records
     }
     counted = [job for job in jobs if job.rule == "count_kmers"]

@@ -19,12 +19,18 @@ Either log records where the job ran (host, Slurm job id when there is one).
 import contextlib
 import logging
 import os
+import re
 import socket
 import sys
 import threading
 import time
 
 from .errors import MediagenError
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+THREAD_JOB_DONE = "done in {wall:.3f} s wall, {cpu:.3f} s CPU in its thread"
+# THREAD_JOB_DONE read back from a log: group 1 the wall time, group 2 the CPU time.
+THREAD_JOB_DONE_LINE = re.compile(r"done in ([\d.]+) s wall, ([\d.]+) s CPU in its thread")
 
 
 def configure_logging(log_file: str | None = None, level: int = logging.INFO) -> None:
@@ -34,10 +40,16 @@ def configure_logging(log_file: str | None = None, level: int = logging.INFO) ->
         handlers.append(logging.FileHandler(log_file, mode="w"))
     logging.basicConfig(
         level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format=LOG_FORMAT,
         handlers=handlers,
         force=True,
     )
+
+
+def _log_job_start(log: logging.Logger, rule: str, how: str) -> None:
+    """The job's first log line: where it runs (host, Slurm job id) and ``how``."""
+    log.info("rule %s on %s, SLURM_JOB_ID=%s, %s", rule, socket.gethostname(),
+             os.environ.get("SLURM_JOB_ID", "none"), how)
 
 
 @contextlib.contextmanager
@@ -45,13 +57,7 @@ def rule_job(snakemake):
     log_file = snakemake.log[0] if len(snakemake.log) else None
     configure_logging(log_file)
     log = logging.getLogger(f"mediagen.rule.{snakemake.rule}")
-    log.info(
-        "rule %s on %s, SLURM_JOB_ID=%s, threads=%s",
-        snakemake.rule,
-        socket.gethostname(),
-        os.environ.get("SLURM_JOB_ID", "none"),
-        snakemake.threads,
-    )
+    _log_job_start(log, snakemake.rule, f"threads={snakemake.threads}")
     started = time.perf_counter()
     try:
         yield log
@@ -59,9 +65,6 @@ def rule_job(snakemake):
         log.error("%s", exc)
         sys.exit(1)
     log.info("rule %s done in %.1f s", snakemake.rule, time.perf_counter() - started)
-
-
-THREAD_JOB_DONE = "done in {wall:.3f} s wall, {cpu:.3f} s CPU in its thread"
 
 
 class _ThisThread(logging.Filter):
@@ -77,15 +80,14 @@ class _ThisThread(logging.Filter):
 def thread_job(rule: str, log_file: str):
     """The context of a ``run:`` job executed in a thread of Snakemake's process."""
     handler = logging.FileHandler(log_file, mode="w")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(_ThisThread())
     package = logging.getLogger("mediagen")
     if package.getEffectiveLevel() > logging.INFO:
         package.setLevel(logging.INFO)
     package.addHandler(handler)
     log = logging.getLogger(f"mediagen.rule.{rule}")
-    log.info("rule %s on %s, SLURM_JOB_ID=%s, in a thread of Snakemake's process %d", rule,
-             socket.gethostname(), os.environ.get("SLURM_JOB_ID", "none"), os.getpid())
+    _log_job_start(log, rule, f"in a thread of Snakemake's process {os.getpid()}")
     started, cpu_started = time.perf_counter(), time.thread_time()
     try:
         yield log
