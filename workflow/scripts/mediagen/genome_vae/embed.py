@@ -59,7 +59,7 @@ class GenomeEmbedder:
                      source: str | Path) -> np.ndarray:
         if n_windows == 0:
             raise MediagenError(f"{source}: no windows to embed; recompute the genome's "
-                                "windows (window_kmers) with this mediagen version")
+                                "windows (count_kmers) with this mediagen version")
         total = np.zeros(self.dim)
         for batch in batches:
             inputs = normalise_profiles(batch, self.meta["normalisation"], self.device)

@@ -37,7 +37,7 @@ from ..atomic import atomic_path, atomic_write_text, remove_with_leftovers
 from ..checkpoint import load_plain_record, save_checkpoint
 from ..device import autocast
 from ..errors import MediagenError
-from .ceiling import composition_ceiling
+from .ceiling import composition_ceiling, gate_metrics
 from .config import GenomeVAEConfig, TrainingConfig
 from .data import (
     WindowFiles,
@@ -167,9 +167,7 @@ def evaluate(model, files: WindowFiles, index: np.ndarray, beta: float, normalis
         "val_kl": totals["kl"] / n_windows,
         "val_kmer7_bce": totals["kmer7_bce"] / n_windows,
         "val_kmer7_value_mse": totals["value_sq_error"] / max(present, 1),
-        "val_gate_accuracy": totals["gate_correct"] / fields,
-        "val_kmer7_nonzero_mse": totals["present_sq_error"] / max(present, 1),
-        "val_kmer7_zero_mse": totals["absent_sq_error"] / max(fields - present, 1),
+        **gate_metrics(totals),
         "val_kmer7_nonzero_percent": 100.0 * present / fields,
         "val_kmer4_mse": totals["kmer4_mse"] / n_windows,
         "val_kmer3_mse": totals["kmer3_mse"] / n_windows,

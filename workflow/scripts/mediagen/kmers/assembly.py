@@ -17,6 +17,7 @@ reads), and one contig that short gives a 7-mer profile little more than noise.
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -37,10 +38,16 @@ class AssemblyUse:
     n_ambiguous: int  # N and other ambiguity codes, in every record
     min_contig_length: int
 
-    @property
+    @cached_property
     def used(self) -> np.ndarray:
-        """One flag per record: long enough to use."""
+        """One flag per record: long enough to use (computed once: every count below
+        reads it)."""
         return self.record_lengths >= self.min_contig_length
+
+    @property
+    def n_acgt(self) -> int:
+        """A/C/G/T bases of every record, used or not."""
+        return int(self.record_lengths.sum())
 
     @property
     def n_used(self) -> int:
@@ -57,7 +64,7 @@ class AssemblyUse:
     @property
     def used_fraction(self) -> float:
         """Used A/C/G/T bases over every sequence base (A/C/G/T and ambiguity codes)."""
-        total = int(self.record_lengths.sum()) + self.n_ambiguous
+        total = self.n_acgt + self.n_ambiguous
         return self.n_used / total if total else 0.0
 
     def check(self, path: str | Path, min_length: int) -> None:
@@ -65,7 +72,7 @@ class AssemblyUse:
         if self.n_used < max(min_length, 1):
             raise MediagenError(
                 f"{path}: assembly too fragmented to embed: {self.n_used:,} of its "
-                f"{int(self.record_lengths.sum()):,} A/C/G/T bases lie in contigs of at least "
+                f"{self.n_acgt:,} A/C/G/T bases lie in contigs of at least "
                 f"{self.min_contig_length:,} bases ({self.n_short_contigs:,} of "
                 f"{len(self.record_lengths):,} contigs are shorter), below the minimum of "
                 f"{max(min_length, 1):,} (kmers.min_genome_length); give a less fragmented "

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..atomic import atomic_open
 from ..rule_job import thread_job
-from .profile import count_genome, read_window_profiles, write_counts_npz
+from .profile import count_genome_and_windows, write_counts_npz
 
 
 def count_kmers_job(rule: str, log_file: str, fasta: str, output, params) -> None:
@@ -28,10 +28,9 @@ def count_kmers_job(rule: str, log_file: str, fasta: str, output, params) -> Non
 def count_genome_files(fasta: str | Path, counts_path: str | Path, windows_path: str | Path,
                        *, min_length: int, window_length: int, stride: int) -> str:
     """Write a genome's counts and window profiles; returns a line for the job's log."""
-    counts = count_genome(fasta, min_length=min_length)
+    counts, windows = count_genome_and_windows(
+        fasta, window_length=window_length, stride=stride, min_length=min_length)
     write_counts_npz(counts_path, counts)
-    windows = read_window_profiles(fasta, window_length=window_length, stride=stride,
-                                   min_length=min_length)
     with atomic_open(windows_path, "wb") as handle:
         np.save(handle, windows)
     return (f"{fasta}: {counts.n_records} records, {counts.n_acgt} A/C/G/T bases, "

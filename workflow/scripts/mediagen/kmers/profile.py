@@ -184,11 +184,10 @@ def _scan(path: Path, data: np.ndarray, k_max: int, min_length: int,
         other_bytes,
     )
     assembly = AssemblyUse(records[:, 1], count_ambiguous(other_bytes), min_contig_length)
-    n_acgt = int(records[:, 1].sum())
-    check_sequence_bytes(path, other_bytes, n_acgt)
-    if n_acgt < min_length:
+    check_sequence_bytes(path, other_bytes, assembly.n_acgt)
+    if assembly.n_acgt < min_length:
         raise MediagenError(
-            f"{path}: genome has {n_acgt:,} A/C/G/T bases, below the minimum of "
+            f"{path}: genome has {assembly.n_acgt:,} A/C/G/T bases, below the minimum of "
             f"{min_length:,} (kmers.min_genome_length); give a complete genome or lower "
             "that setting"
         )
@@ -221,7 +220,11 @@ def count_genome(path: str | Path, *, min_length: int,
     least ``min_contig_length``.
     """
     path = Path(path)
-    scan = _scan(path, read_fasta_bytes(path), 8, min_length, min_contig_length)
+    return _genome_counts(_scan(path, read_fasta_bytes(path), 8, min_length, min_contig_length))
+
+
+def _genome_counts(scan: _Scan) -> GenomeCounts:
+    """The npz contract's counts from a scan at k = 8."""
     n_acgt, n_gc = scan.base_counts()
     plain4 = scan.plain(4)
     return GenomeCounts(
@@ -233,7 +236,7 @@ def count_genome(path: str | Path, *, min_length: int,
         all8=scan.plain(8),
         n_acgt=n_acgt,
         n_gc=n_gc,
-        n_ambiguous=count_ambiguous(scan.other_bytes),
+        n_ambiguous=scan.assembly.n_ambiguous,
         n_records=len(scan.assembly.record_lengths),
         n_short_contigs=scan.assembly.n_short_contigs,
         n_short_contig_bases=scan.assembly.n_short_contig_bases,
@@ -258,14 +261,42 @@ def read_window_profiles(
     path: str | Path, *, window_length: int, stride: int, min_length: int,
     min_contig_length: int = MIN_CONTIG_LENGTH,
 ) -> np.ndarray:
-    """Profiles of the genome's windows, float32 (n_windows, 8362); see the module docstring."""
-    if window_length < 1 or stride < 1:
-        raise ValueError(f"window length {window_length} and stride {stride} must be positive")
+    """Profiles of the genome's windows, float32 (n_windows, 8362); see the module docstring.
+
+    Scans at k = 3 only for the checks and which contigs are used: the windows count
+    their own k-mers.
+    """
+    _check_window_settings(window_length, stride)
     path = Path(path)
     data = read_fasta_bytes(path)
     scan = _scan(path, data, 3, min_length, min_contig_length)
-    bases = np.empty(scan.assembly.n_used, dtype=np.uint8)
-    kernels.compact_bases(data, kernels.BYTE_CLASS, scan.assembly.used, bases)
+    return _window_profiles(data, scan.assembly, window_length, stride)
+
+
+def count_genome_and_windows(
+    path: str | Path, *, window_length: int, stride: int, min_length: int,
+    min_contig_length: int = MIN_CONTIG_LENGTH,
+) -> tuple[GenomeCounts, np.ndarray]:
+    """``count_genome`` and ``read_window_profiles`` of one genome, from one read and one
+    scan of its file: the ``count_kmers`` job needs both, and reading (unpacking) the
+    file and checking its assembly twice would double its cost and its warnings."""
+    _check_window_settings(window_length, stride)
+    path = Path(path)
+    data = read_fasta_bytes(path)
+    scan = _scan(path, data, 8, min_length, min_contig_length)
+    return _genome_counts(scan), _window_profiles(data, scan.assembly, window_length, stride)
+
+
+def _check_window_settings(window_length: int, stride: int) -> None:
+    if window_length < 1 or stride < 1:
+        raise ValueError(f"window length {window_length} and stride {stride} must be positive")
+
+
+def _window_profiles(data: np.ndarray, assembly: AssemblyUse, window_length: int,
+                     stride: int) -> np.ndarray:
+    """The window profiles of a file's bytes, over the contigs ``assembly`` uses."""
+    bases = np.empty(assembly.n_used, dtype=np.uint8)
+    kernels.compact_bases(data, kernels.BYTE_CLASS, assembly.used, bases)
     window_length = min(window_length, bases.size)  # a genome shorter than a window: all of it
     starts = np.arange(0, bases.size - window_length + 1, stride, dtype=np.int64)
     out = np.empty((starts.size, PROFILE_WIDTH), dtype=np.float32)
