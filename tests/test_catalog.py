@@ -11,9 +11,10 @@ from mediadive_support import api_payloads, write_folder
 from mediagen.catalog.build import CatalogOutputs, CatalogSettings, build_catalog_files
 from mediagen.catalog.composition import (
     LINE_KINDS,
+    AmountRules,
+    complex_ingredients,
     flatten_composition,
     quirk_counts,
-    water_ingredients,
 )
 from mediagen.catalog.database import open_catalog
 from mediagen.catalog.growth_pairs import read_growth_pairs
@@ -67,6 +68,13 @@ def dump(path) -> dict:
     return content
 
 
+def amount_rules(**known) -> AmountRules:
+    """Rules for made-up ingredients: no molar mass, density, water or complex one unless
+    given."""
+    return AmountRules(**{"max_g_per_l": 1000.0, "molar_mass": {}, "density": {},
+                          "water": frozenset(), "complex": frozenset(), **known})
+
+
 def test_flatten_sums_converts_and_flags(caplog):
     items = [
         {"id": 10, "g_l": 1.5, "mmol_l": 8.6, "optional": 0},
@@ -80,12 +88,19 @@ def test_flatten_sums_converts_and_flags(caplog):
         {"id": 33, "g_l": 600, "optional": 0},
         {"id": 40, "g_l": 2, "optional": 1},
         {"id": None, "name": "Trace element solution", "g_l": 1, "optional": 0},
+        {"id": 50, "g_l": 1000, "optional": 0},  # a prepared base by volume
+        {"id": 51, "g_l": 1000, "optional": 0},  # a denser one
+        {"id": 52, "g_l": 1500, "optional": 0},  # more than a litre per litre
+        {"id": 53, "g_l": 600, "optional": 0},
+        {"id": 53, "g_l": 1000, "optional": 0},
     ]
+    rules = amount_rules(molar_mass={"20": 246.47}, density={"51": 1.2},
+                         complex=frozenset({"50", "51", "52", "53"}))
     with caplog.at_level(logging.WARNING):
         parts = {(c.ingredient_id, c.optional): c
-                 for c in flatten_composition("m", items, {"20": 246.47}, 1000.0)}
+                 for c in flatten_composition("m", items, rules)}
     assert "without an ingredient id left out: Trace element solution" in caplog.text
-    assert len(parts) == 8
+    assert len(parts) == 12
     assert parts[("10", False)].g_l == pytest.approx(2.0)
     assert parts[("10", False)].mmol_l == pytest.approx(11.5)
     assert parts[("20", False)].g_l == pytest.approx(0.49294)
@@ -96,6 +111,33 @@ def test_flatten_sums_converts_and_flags(caplog):
         assert "impossible" in parts[(impossible, False)].problem
     assert parts[("33", False)].g_l is None and "sum to 1200" in parts[("33", False)].problem
     assert parts[("40", True)].g_l == 2
+    base = parts[("50", False)]
+    assert (base.line_kinds, base.ml_l, base.g_l, base.g_l_from, base.problem, base.flagged) \
+        == (("volume",), 1000, 1000, "ml_l", None, False)
+    assert parts[("51", False)].g_l == pytest.approx(1200)  # 1000 ml x 1.2 g/ml
+    assert parts[("52", False)].line_kinds == ("at_or_above_limit",)
+    assert parts[("52", False)].flagged and parts[("52", False)].g_l is None
+    mixed = parts[("53", False)]
+    assert mixed.line_kinds == ("g_l", "volume") and mixed.g_l_from == "g_l+ml_l"
+    assert mixed.g_l == 1600 and mixed.ml_l == 1000
+
+
+def test_complex_ingredients_by_flag_or_by_a_prepared_mixtures_name():
+    records = {
+        "1": {"name": "Marine agar 2216", "complex_compound": 1},
+        "2": {"name": "S6 medium", "formula": None, "complex_compound": 0},
+        "3": {"name": "V8 canned vegetable juice", "complex_compound": 0},
+        "4": {"name": "Tris base", "formula": "C4H11NO3", "complex_compound": 0},
+        "5": {"name": "MgCl2 x 4 H2O", "formula": None, "complex_compound": 0},
+    }
+    assert complex_ingredients(records) == {"1", "2", "3"}
+
+
+def test_a_volume_of_more_than_a_litre_in_sum_is_flagged():
+    items = [{"id": 50, "g_l": 1000, "optional": 0}, {"id": 50, "g_l": 1000, "optional": 0}]
+    [base] = flatten_composition("m", items, amount_rules(complex=frozenset({"50"})))
+    assert base.line_kinds == ("volume", "volume") and base.flagged and base.g_l is None
+    assert base.problem == "lines sum to 2000 ml per litre, more than a litre"
 
 
 def test_catalog_is_built_and_queried(inputs, caplog):
@@ -127,7 +169,7 @@ def test_catalog_is_built_and_queried(inputs, caplog):
         db.execute("INSERT INTO genome_growth VALUES ('nobody', '1', 1, 1.0, '')")
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         db.execute("INSERT INTO media_composition VALUES ('1', 'no-such', 0, 1, NULL, "
-                   "'g_l', NULL)")
+                   "'g_l', NULL, NULL)")
     db.close()
 
     matrix = read_media_matrix(outputs.media)
@@ -220,9 +262,10 @@ def test_rare_ingredients_leave_the_matrix_but_stay_in_the_catalog(inputs):
 
 
 # One medium with a line of every kind, one whose only ingredient is used by no other
-# medium (empty at the matrix width), and one that shares K2HPO4 with the first.
+# medium (empty at the matrix width), one that shares K2HPO4 with the first, and one made of
+# a prepared base given by volume.
 QUIRK_MEDIA = [{"id": "q1", "name": "EVERY KIND"}, {"id": "q2", "name": "SLUDGE ONLY"},
-               {"id": "q3", "name": "PHOSPHATE"}]
+               {"id": "q3", "name": "PHOSPHATE"}, {"id": "q4", "name": "BASE ONLY"}]
 QUIRK_COMPOSITIONS = {
     "q1": [{"id": 4, "name": "Distilled water", "g_l": 1000, "mmol_l": None, "optional": 0},
            {"id": 322, "name": "Tap water", "g_l": None, "mmol_l": None, "optional": 0},
@@ -235,18 +278,24 @@ QUIRK_COMPOSITIONS = {
            {"id": 50, "name": "Soil", "g_l": None, "mmol_l": None, "optional": 0},
            {"id": 60, "name": "Peptone", "g_l": -1, "mmol_l": None, "optional": 0},
            {"id": 70, "name": "Agar", "g_l": 600, "mmol_l": None, "optional": 0},
-           {"id": 70, "name": "Agar", "g_l": 600, "mmol_l": None, "optional": 0}],
+           {"id": 70, "name": "Agar", "g_l": 600, "mmol_l": None, "optional": 0},
+           {"id": 90, "name": "Columbia agar base", "g_l": 1000, "mmol_l": None,
+            "optional": 0}],
     "q2": [{"id": 80, "name": "Sludge", "g_l": 5, "mmol_l": None, "optional": 0},
            {"id": 286, "name": "Sea water", "g_l": 1000, "mmol_l": None, "optional": 0}],
     "q3": [{"id": 10, "name": "K2HPO4", "g_l": 2, "mmol_l": None, "optional": 0},
            {"id": 20, "name": "MgSO4 x 7 H2O", "g_l": 0.5, "mmol_l": None, "optional": 0}],
+    "q4": [{"id": 90, "name": "Columbia agar base", "g_l": 1000, "mmol_l": None,
+            "optional": 0},
+           {"id": 4, "name": "Distilled water", "g_l": 1000, "mmol_l": None, "optional": 0}],
 }
 QUIRK_INGREDIENTS = {
     "4": {"id": 4, "name": "Distilled water", "formula": "H2O", "mass": 18.0153},
     "322": {"id": 322, "name": "Tap water", "formula": "H2O", "mass": 18.0153},
     "286": {"id": 286, "name": "Sea water", "mass": 0},
-    "30": {"id": 30, "name": "NaCl", "mass": 58.44},
-    "31": {"id": 31, "name": "H2SO4", "mass": 98.08},
+    "30": {"id": 30, "name": "NaCl", "formula": "ClNa", "mass": 58.44, "complex_compound": 0},
+    "31": {"id": 31, "name": "H2SO4", "formula": "H2O4S", "mass": 98.08,
+           "complex_compound": 0},
     "10": {"id": 10, "name": "K2HPO4", "mass": 174.18},
     "20": {"id": 20, "name": "MgSO4 x 7 H2O", "mass": 246.47},
     "40": {"id": 40, "name": "Haemin", "mass": None},
@@ -254,6 +303,7 @@ QUIRK_INGREDIENTS = {
     "60": {"id": 60, "name": "Peptone"},
     "70": {"id": 70, "name": "Agar"},
     "80": {"id": 80, "name": "Sludge"},
+    "90": {"id": 90, "name": "Columbia agar base", "density": 1.1, "complex_compound": 1},
 }
 
 
@@ -270,7 +320,8 @@ def test_catalog_quirks_are_handled_and_counted(tmp_path, caplog):
     expected = {
         "lines_g_l": 6,  # K2HPO4 x2, Agar x2, Sludge, MgSO4 in q3
         "lines_mmol_l": 1,  # MgSO4 in q1: 2 mmol/L x 246.47 g/mol
-        "lines_water": 4,  # 1000 "g/L" of distilled water is a volume, as is tap and sea water
+        "lines_water": 5,  # 1000 "g/L" of distilled water is a volume, as is tap and sea water
+        "lines_volume": 2,  # 1000 of Columbia agar base: 1000 ml per litre, in q1 and q4
         "lines_variable": 1,  # soil
         "lines_mmol_without_molar_mass": 1,  # haemin
         "lines_at_or_above_limit": 2,  # NaCl at exactly 1000, H2SO4 at 1500
@@ -282,43 +333,55 @@ def test_catalog_quirks_are_handled_and_counted(tmp_path, caplog):
     assert {k: quirks[k] for k in expected} == expected
     assert {k: figures[k] for k in expected} == expected
     assert figures["flagged_values"] == 4  # NaCl, H2SO4, peptone, agar's sum
-    assert "catalog quirks: lines_g_l=6, lines_mmol_l=1, lines_water=4" in caplog.text
+    assert ("catalog quirks: lines_g_l=6, lines_mmol_l=1, lines_water=5, lines_volume=2"
+            in caplog.text)
+    assert "2 complex ingredients are given as a volume" in caplog.text
     with open_catalog(outputs.catalog) as db:
         problems = dict(db.execute("SELECT ingredient_id, problem FROM media_composition "
                                    "WHERE media_id = 'q1'"))
         assert db.execute("SELECT g_l FROM media_composition WHERE media_id = 'q1' AND "
                           "ingredient_id = '20'").fetchone()[0] == pytest.approx(0.49294)
+        assert db.execute("SELECT g_l, ml_l, g_l_from FROM media_composition WHERE media_id "
+                          "= 'q4' AND ingredient_id = '90'").fetchone() == (
+            pytest.approx(1100), 1000, "ml_l")
     assert problems["4"] == "water or sea water (1000 per litre): a volume, not a mass"
     assert problems["322"] == "water or sea water: a volume, not a mass"
     assert "impossible amount 1000" in problems["30"] and "below 1000" in problems["30"]
     assert problems["50"] == "no amount in g/L: given as variable"
     assert problems["40"] == "no amount in g/L: only mmol/L, and no molar mass to convert it"
     assert problems["70"] == "lines sum to 1200 g/L, at or above 1000"
-    assert problems["10"] is None
+    assert problems["10"] is None and problems["90"] is None
     matrix = read_media_matrix(outputs.media)
-    assert matrix.media_ids == ["q1", "q2", "q3"] and matrix.ingredient_ids == ["10", "20"]
+    assert matrix.media_ids == ["q1", "q2", "q3", "q4"]
+    assert matrix.ingredient_ids == ["10", "20", "90"]
     assert not matrix.grams_per_litre[1].any()
+    assert list(matrix.grams_per_litre[3]) == pytest.approx([0, 0, 1100])  # 1000 ml x 1.1
 
 
 def test_the_real_catalogs_quirks_match_its_readme(real_snapshot):
     """The snapshot's README counts 242 lines at or above 1000 g/L (87 of them water or sea
     water), 147 lines of water and similar liquids, 36 "variable" amounts (no g/L, no
-    mmol/L); 15 lines give only mmol/L."""
+    mmol/L); 15 lines give only mmol/L. Of the 155 others at or above 1000, 62 are prepared
+    bases and media (and sludge, whey ...) by volume, at most a litre; 93 stay flagged: 88
+    of chemicals, 5 of complex ingredients beyond a litre per litre."""
     def data(path):
         return json.loads(path.read_text())["data"]
 
     compositions = {p.stem: data(p) for p in (real_snapshot / "medium-composition").iterdir()}
     ingredients = {p.stem: data(p) for p in (real_snapshot / "ingredient").iterdir()}
-    molar_mass = {i: float(r["mass"]) for i, r in ingredients.items() if r.get("mass")}
-    water = frozenset(water_ingredients(ingredients, compositions))
+    rules = AmountRules.from_records(ingredients, compositions, 1000.0)
     components = [c for medium, items in compositions.items()
-                  for c in flatten_composition(medium, items, molar_mass, 1000.0, water)]
+                  for c in flatten_composition(medium, items, rules)]
     quirks = quirk_counts(components)
-    lines = [(line, str(line["id"]) in water) for items in compositions.values()
+    lines = [(line, str(line["id"]) in rules.water) for items in compositions.values()
              for line in items]
     at_limit_water = sum(1 for line, is_water in lines
                          if is_water and (line["g_l"] or 0) >= 1000)
-    assert (quirks["lines_at_or_above_limit"], at_limit_water) == (242 - 87, 87)
+    assert at_limit_water == 87
+    assert (quirks["lines_volume"], quirks["lines_at_or_above_limit"]) == (62, 93)
+    flagged_complex = [c for c in components if c.flagged and c.ingredient_id in rules.complex]
+    assert sorted(ingredients[c.ingredient_id]["name"] for c in flagged_complex) == [
+        "Agar", "Agar", "Catalase", "Polypeptone", "Sea Salt"]
     assert quirks["lines_water"] == 147
     assert quirks["lines_variable"] == 36
     assert quirks["lines_mmol_l"] + quirks["lines_mmol_without_molar_mass"] == 15

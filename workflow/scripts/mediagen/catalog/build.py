@@ -15,12 +15,12 @@ from pathlib import Path
 from ..atomic import atomic_write_text
 from ..sources.mediadive import load_snapshot
 from .composition import (
+    AmountRules,
     flatten_composition,
     media_matrix,
     quirk_counts,
     report_problems,
     select_media,
-    water_ingredients,
 )
 from .database import build_catalog
 from .growth_pairs import (
@@ -64,12 +64,10 @@ def build_catalog_files(manifest: str | Path, genome_sheet: str | Path,
     growth = check_growth_pairs(load_growth_sheet(growth_sheet), set(genomes.index),
                                 {str(m["id"]) for m in snapshot.media}, growth_sheet)
 
-    molar_mass = {i: float(r["mass"]) for i, r in snapshot.ingredients.items()
-                  if isinstance(r.get("mass"), (int, float)) and r["mass"] > 0}
-    water = frozenset(water_ingredients(snapshot.ingredients, snapshot.compositions))
+    rules = AmountRules.from_records(snapshot.ingredients, snapshot.compositions,
+                                     settings.max_g_per_l)
     components = [c for medium_id, items in snapshot.compositions.items()
-                  for c in flatten_composition(medium_id, items, molar_mass,
-                                               settings.max_g_per_l, water)]
+                  for c in flatten_composition(medium_id, items, rules)]
     names = {i: str(r.get("name") or i) for i, r in snapshot.ingredients.items()}
     names.update({c.ingredient_id: c.ingredient_id for c in components
                   if c.ingredient_id not in names})

@@ -11,12 +11,23 @@ one solution). Each line is one of these kinds, counted in the catalog's quirks:
 - ``water``: water or sea water (tap, distilled, natural sea water ...). Its amount is a
   volume per litre of medium (MediaDive lists "1000" of tap water), not a mass: left out
   of the matrix, never flagged;
+- ``volume``: a complex ingredient (a prepared base or medium, a broth, an extract,
+  sludge, a juice ...) given at or above ``max_g_per_l`` and at most 1000: the body of the
+  medium ("1000" of Columbia agar base, of Marine agar 2216), a volume in ml per litre of
+  medium. Kept as an ingredient, its volume in the catalog's ``ml_l``, and used in the
+  matrix as the volume times the ingredient's density (g/ml) where MediaDive gives one,
+  else 1 g/ml;
 - ``variable``: neither g/L nor mmol/L (an amount MediaDive gives as "variable", such as
   soil): left out;
 - ``mmol_without_molar_mass``: only mmol/L, and no molar mass to convert it: left out;
-- ``at_or_above_limit``: g/L at or above ``max_g_per_l`` (1000 g/L of a salt, an acid or a
-  ready-made medium is a volume in ml recorded as g/L): impossible, flagged and left out;
+- ``at_or_above_limit``: g/L at or above ``max_g_per_l`` of a chemical (1000 g/L of a
+  salt or an acid), or of a complex ingredient beyond a litre per litre: impossible,
+  flagged and left out;
 - ``impossible``: negative or not a number: flagged and left out.
+
+An ingredient is complex where MediaDive's ``complex_compound`` says so, or where it has
+no formula and its name says it is a prepared mixture (a medium, broth, base, agar,
+extract, juice, sludge, infusion or whey).
 
 A value is never used silently when it cannot be right; the log and the catalog's
 ``problem`` column say why each left-out amount was left out.
@@ -39,10 +50,13 @@ from .media_table import MediaMatrix
 
 log = logging.getLogger(__name__)
 
-LINE_KINDS = ("g_l", "mmol_l", "water", "variable", "mmol_without_molar_mass",
+LINE_KINDS = ("g_l", "mmol_l", "water", "volume", "variable", "mmol_without_molar_mass",
               "at_or_above_limit", "impossible")
 FLAGGED = ("at_or_above_limit", "impossible")
+LITRE_ML = 1000.0  # the most of one ingredient a litre of medium can hold, in ml
 _WATER = re.compile(r"(?<![\w-])(sea)?water(?![\w-])", re.IGNORECASE)
+_PREPARED = re.compile(r"\b(medium|broth|base|agar|extract|juice|sludge|infusion|whey)\b",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -54,11 +68,39 @@ class Component:
     optional: bool
     g_l: float | None  # None: unknown or impossible (see ``problem``)
     mmol_l: float | None
-    g_l_from: str | None  # "g_l" or "mmol_l" (converted with the molar mass)
+    g_l_from: str | None  # "g_l", "mmol_l" (converted with the molar mass) and/or "ml_l"
+    #                       (a volume times the density), joined by "+"
     problem: str | None
     line_kinds: tuple[str, ...] = ()  # one of LINE_KINDS per composition line
     flagged: bool = False  # an amount that cannot be right: an impossible line, or lines
     #                        summing to the limit or more
+    ml_l: float | None = None  # the volume of a ``volume`` ingredient, ml per litre
+
+
+@dataclass(frozen=True)
+class AmountRules:
+    """What checking and converting a composition line needs to know of its ingredient."""
+
+    max_g_per_l: float
+    molar_mass: dict[str, float]  # g/mol
+    density: dict[str, float]  # g/ml, where MediaDive gives one
+    water: frozenset[str]
+    complex: frozenset[str]
+
+    @classmethod
+    def from_records(cls, ingredients: dict[str, dict], compositions: dict[str, list],
+                     max_g_per_l: float) -> "AmountRules":
+        """The rules from MediaDive's ingredient records and the compositions' lines."""
+        return cls(max_g_per_l=max_g_per_l,
+                   molar_mass=_positive_numbers(ingredients, "mass"),
+                   density=_positive_numbers(ingredients, "density"),
+                   water=frozenset(water_ingredients(ingredients, compositions)),
+                   complex=frozenset(complex_ingredients(ingredients)))
+
+
+def _positive_numbers(ingredients: dict[str, dict], field: str) -> dict[str, float]:
+    return {i: float(r[field]) for i, r in ingredients.items()
+            if isinstance(r.get(field), (int, float)) and r[field] > 0}
 
 
 def _number(value) -> float | None:
@@ -82,14 +124,27 @@ def water_ingredients(ingredients: dict[str, dict], compositions: dict[str, list
         i for i, r in ingredients.items() if r.get("formula") == "H2O"}
 
 
-def classify_line(line: dict, molar_mass: float | None, max_g_per_l: float,
-                  water: bool) -> tuple[str, float | None]:
-    """(kind, g/L to use or None) of one composition line; kinds as in the module doc."""
+def complex_ingredients(ingredients: dict[str, dict]) -> set[str]:
+    """Ids of complex ingredients: MediaDive's ``complex_compound``, or no formula and a name
+    that says prepared mixture (a flag derived from formulas misses "S6 medium" and "V8
+    canned vegetable juice"; "Tris base" has a formula and stays a chemical)."""
+    return {i for i, r in ingredients.items()
+            if is_complex(r.get("complex_compound"))
+            or (not r.get("formula") and _PREPARED.search(str(r.get("name") or "")))}
+
+
+def classify_line(line: dict, ingredient_id: str, rules: AmountRules
+                  ) -> tuple[str, float | None]:
+    """(kind, amount to use or None) of one composition line; kinds as in the module doc.
+
+    The amount is g/L, except for a ``volume``: ml per litre.
+    """
     g_l, mmol_l = _number(line.get("g_l")), _number(line.get("mmol_l"))
-    if water:
+    if ingredient_id in rules.water:
         return "water", None
     kind = "g_l"
     if g_l is None and mmol_l is not None and not math.isnan(mmol_l):
+        molar_mass = rules.molar_mass.get(ingredient_id)
         if not molar_mass:
             return "mmol_without_molar_mass", None
         g_l, kind = mmol_l * molar_mass / 1000.0, "mmol_l"
@@ -97,13 +152,14 @@ def classify_line(line: dict, molar_mass: float | None, max_g_per_l: float,
         return "variable", None
     if math.isnan(g_l) or g_l < 0:
         return "impossible", None
-    if g_l >= max_g_per_l:
+    if g_l >= rules.max_g_per_l:
+        if ingredient_id in rules.complex and g_l <= LITRE_ML:
+            return "volume", g_l
         return "at_or_above_limit", None
     return kind, g_l
 
 
-def flatten_composition(media_id: str, items: list[dict], molar_mass: dict[str, float],
-                        max_g_per_l: float, water_ids: frozenset[str] = frozenset()
+def flatten_composition(media_id: str, items: list[dict], rules: AmountRules
                         ) -> list[Component]:
     """Sum a medium's composition lines per (ingredient, optional); flag impossible values."""
     if not isinstance(items, list):
@@ -119,45 +175,58 @@ def flatten_composition(media_id: str, items: list[dict], molar_mass: dict[str, 
             continue
         key = (str(item["id"]), bool(item.get("optional")))
         groups.setdefault(key, []).append(item)
-    return [_component(media_id, ingredient_id, optional, lines, molar_mass.get(ingredient_id),
-                       max_g_per_l, ingredient_id in water_ids)
+    return [_component(media_id, ingredient_id, optional, lines, rules)
             for (ingredient_id, optional), lines in groups.items()]
 
 
-def _component(media_id, ingredient_id, optional, lines, mass, max_g_per_l,
-               water) -> Component:
-    classified = [classify_line(line, mass, max_g_per_l, water) for line in lines]
+def _component(media_id, ingredient_id, optional, lines, rules: AmountRules) -> Component:
+    classified = [classify_line(line, ingredient_id, rules) for line in lines]
     kinds = tuple(kind for kind, _ in classified)
-    grams = [g for _, g in classified if g is not None]
+    grams = [amount for kind, amount in classified if kind in ("g_l", "mmol_l")]
+    volumes = [amount for kind, amount in classified if kind == "volume"]
     bad = [line.get("g_l") if line.get("g_l") is not None else line.get("mmol_l")
            for line, kind in zip(lines, kinds, strict=True) if kind in FLAGGED]
     mmols = [m for m in (_number(line.get("mmol_l")) for line in lines)
              if m is not None and not math.isnan(m)]
     total = sum(grams) if grams else None
-    summed_past_limit = not bad and total is not None and total >= max_g_per_l
+    ml_l = sum(volumes) if volumes else None
+    past_limit = None if bad else _sum_past_limit(total, ml_l, rules.max_g_per_l)
     if bad:
         problem = (f"impossible amount {', '.join(map(repr, bad))} (g/L must be at least 0 "
-                   f"and below {max_g_per_l:g})")
-    elif summed_past_limit:
-        problem = f"lines sum to {total:g} g/L, at or above {max_g_per_l:g}"
-    elif water:
+                   f"and below {rules.max_g_per_l:g})")
+    elif past_limit:
+        problem = past_limit
+    elif ingredient_id in rules.water:
         amounts = ", ".join(f"{line.get('g_l'):g}" for line in lines
                             if isinstance(line.get("g_l"), (int, float)))
         problem = (f"water or sea water{f' ({amounts} per litre)' if amounts else ''}: a "
                    "volume, not a mass")
-    elif total is None:
+    elif total is None and ml_l is None:
         problem = ("no amount in g/L: " + ("only mmol/L, and no molar mass to convert it"
                                            if "mmol_without_molar_mass" in kinds
                                            else "given as variable"))
     else:
         problem = None
-    sources = sorted({kind for kind in kinds if kind in ("g_l", "mmol_l")})
+    sources = sorted({"ml_l" if kind == "volume" else kind for kind in kinds
+                      if kind in ("g_l", "mmol_l", "volume")})
+    grams_of_volume = (ml_l or 0.0) * rules.density.get(ingredient_id, 1.0)
     return Component(
         media_id=media_id, ingredient_id=ingredient_id, optional=optional,
-        g_l=None if problem else total, mmol_l=sum(mmols) if mmols else None,
+        g_l=None if problem else (total or 0.0) + grams_of_volume,
+        mmol_l=sum(mmols) if mmols else None,
         g_l_from=None if problem else "+".join(sources), problem=problem, line_kinds=kinds,
-        flagged=bool(bad) or summed_past_limit,
+        flagged=bool(bad or past_limit), ml_l=ml_l,
     )
+
+
+def _sum_past_limit(grams: float | None, ml_l: float | None, max_g_per_l: float
+                    ) -> str | None:
+    """Why an ingredient's lines, each possible, cannot be right summed; None if they can."""
+    if grams is not None and grams >= max_g_per_l:
+        return f"lines sum to {grams:g} g/L, at or above {max_g_per_l:g}"
+    if ml_l is not None and ml_l > LITRE_ML:
+        return f"lines sum to {ml_l:g} ml per litre, more than a litre"
+    return None
 
 
 def quirk_counts(components: list[Component]) -> dict[str, int]:
@@ -170,11 +239,19 @@ def quirk_counts(components: list[Component]) -> dict[str, int]:
 
 
 def report_problems(components: list[Component], names: dict[str, str]) -> None:
-    """Log every impossible value (a warning each) and count what else stays out."""
+    """Log every impossible value (a warning each), the volumes used, and count what else
+    stays out."""
     flagged = [c for c in components if c.flagged]
     for c in flagged:
         log.warning("medium %s, ingredient %s (%s): %s; left out", c.media_id,
                     c.ingredient_id, names.get(c.ingredient_id, "?"), c.problem)
+    volumes = Counter(names.get(c.ingredient_id, c.ingredient_id) for c in components
+                      if c.ml_l is not None and not c.flagged)
+    if volumes:
+        log.info("%d complex ingredients are given as a volume (ml per litre) and enter the "
+                 "matrix at their density, 1 g/ml where MediaDive gives none (most common: "
+                 "%s)", sum(volumes.values()),
+                 ", ".join(f"{name} x{n}" for name, n in volumes.most_common(5)))
     no_mass = Counter(names.get(c.ingredient_id, c.ingredient_id) for c in components
                       if c.problem and not c.flagged)
     if no_mass:

@@ -6,9 +6,11 @@
   MediaDive medium; ``selected`` = 1 for the media in ``media.parquet``.
 - ``ingredients`` (ingredient_id, name, chebi, cas_rn, pubchem, kegg, formula, molar_mass,
   complex, in_matrix): ``in_matrix`` = 1 for the columns of ``media.parquet``.
-- ``media_composition`` (media_id, ingredient_id, optional, g_l, mmol_l, g_l_from, problem):
-  the flattened composition; ``g_l`` is NULL where ``problem`` says why (no amount, an
-  impossible value).
+- ``media_composition`` (media_id, ingredient_id, optional, g_l, mmol_l, g_l_from, problem,
+  ml_l): the flattened composition; ``g_l`` is NULL where ``problem`` says why (no amount,
+  an impossible value). ``ml_l`` is the volume of a complex ingredient given per litre (a
+  prepared base or medium), whose ``g_l`` is that volume times its density
+  (``g_l_from`` "ml_l"; see ``composition``).
 - ``strains`` (strain_id, species, ccno, bacdive_id, domain) and ``strain_growth``
   (strain_id, media_id, growth): MediaDive's strain records per medium.
 - ``genomes`` (genome_id, organism_name, organism_type, taxid, source): the genome sheet.
@@ -63,6 +65,7 @@ CREATE TABLE media_composition (
     mmol_l REAL,
     g_l_from TEXT,
     problem TEXT,
+    ml_l REAL CHECK (ml_l >= 0),
     PRIMARY KEY (media_id, ingredient_id, optional)
 );
 CREATE TABLE strains (
@@ -139,9 +142,9 @@ def build_catalog(path: str | Path, *, media: list[dict], ingredients: dict[str,
                 _insert_media(connection, media, selected)
                 _insert_ingredients(connection, ingredients, components, matrix_ingredients)
                 connection.executemany(
-                    "INSERT INTO media_composition VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO media_composition VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [(c.media_id, c.ingredient_id, int(c.optional), c.g_l, c.mmol_l,
-                      c.g_l_from, c.problem) for c in components])
+                      c.g_l_from, c.problem, c.ml_l) for c in components])
                 _insert_strains(connection, strains)
                 connection.executemany(
                     "INSERT INTO genomes VALUES (?, ?, ?, ?, ?)",
