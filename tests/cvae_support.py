@@ -64,7 +64,8 @@ def write_inputs(
     method: str = "vae",
     seed: int = 0,
 ) -> dict:
-    """Write media.parquet, growth_pairs.parquet, {method}.parquet and a genome sheet."""
+    """Write media.parquet, growth_pairs.parquet (and the catalog's empty list of pairs left
+    out), {method}.parquet and a genome sheet."""
     rng = np.random.default_rng(seed)
     media, media_types = synthetic_media(rng, media_per_type=media_per_type, n_extra_media=3,
                                          n_ingredients=n_ingredients)
@@ -100,6 +101,8 @@ def write_inputs(
                                          "source"])
     (results / "catalog").mkdir(parents=True, exist_ok=True)
     frame.to_parquet(results / "catalog" / "growth_pairs.parquet", index=False)
+    frame.head(0).assign(reason="").to_csv(results / "catalog" / "growth_pairs_excluded.tsv",
+                                           sep="\t", index=False)
     table = results / "embeddings" / ("profiles.parquet" if method == "profile"
                                       else f"{method}.parquet")
     write_embedding_table(table, [r["genome_id"] for r in genome_rows], matrix, method)
@@ -141,6 +144,7 @@ def build_tiny_dataset(root: Path, **kwargs) -> tuple[Path, dict]:
         inputs["table"], inputs["genomes"], folder,
         val_fraction=0.2, test_fraction=0.2, unseen_genus_fraction=0.2, min_confidence=0.5,
         min_ingredient_media=2, seed=3,
+        excluded_pairs_path=root / "results" / "catalog" / "growth_pairs_excluded.tsv",
     )
     return folder, inputs
 

@@ -1,6 +1,7 @@
 """The CVAE's dataset: filtering, the split by genome, the files and their agreement."""
 
 import json
+import logging
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ def test_no_genome_in_two_splits_and_each_type_in_every_split(tiny):
         assert set(part["split"]) == set(SPLITS), organism_type
     assert samples["organism_type"].tolist() == samples["genome_id"].map(
         inputs["genome_types"]).tolist()
+    assert load_dataset(folder).dropped.empty  # every genome has samples
 
 
 def named_genomes(n_genera: int, species_per_genus: int, organism_type="bacteria"):
@@ -151,6 +153,58 @@ def test_media_empty_at_the_models_width_leave_matching_and_samples(tmp_path):
     assert "bac0" not in set(samples["media_id"])
     info = json.loads((tmp_path / "out" / "dataset.json").read_text())
     assert info["summary"]["n_samples_on_empty_media"] == on_bac0
+
+
+def test_genomes_and_species_that_lose_every_pair_are_named(tmp_path, caplog):
+    """One genome's only medium has no ingredient at the model's width, another's only
+    medium the catalog left out, a third only failed to grow: each leaves training and is
+    named, with the reason and its media, in dropped.tsv and the log. A genome that loses
+    one medium but keeps others is not."""
+    inputs = write_inputs(tmp_path, genomes_per_type=4)
+    media = inputs["media"]
+    rare = np.zeros((len(media.media_ids) + 1, len(media.ingredient_ids) + 1))
+    rare[:-1, :-1] = media.grams_per_litre
+    rare[-1, -1] = 5.0  # EMJH-like: its one ingredient is used by no other medium
+    write_media_matrix(tmp_path / "results/catalog/media.parquet", MediaMatrix.from_dense(
+        [*media.media_ids, "1113"], [*media.media_names, "EMJH"],
+        [*media.ingredient_ids, "rare"], [*media.ingredient_names, "rare ingredient"], rare))
+    genomes = pd.concat([inputs["genomes"], pd.DataFrame({
+        "organism_name": ["Leptospira interrogans L1", "Leptospira biflexa B1", "Sulky one"],
+        "organism_type": "bacteria"},
+        index=pd.Index(["lepto_i", "lepto_b", "sulky"], name="genome_id"))])
+    pairs = pd.concat([inputs["pairs"], pd.DataFrame({
+        "genome_id": ["lepto_i", "sulky"], "media_id": ["1113", "bac0"],
+        "growth": [True, False], "confidence": 1.0, "source": "x"})])
+    pairs.to_parquet(tmp_path / "pairs.parquet", index=False)
+    pd.DataFrame({"genome_id": ["lepto_b", "bacteria_00"], "media_id": ["1114", "1115"],
+                  "growth": True, "confidence": 1.0, "source": "x",
+                  "reason": ["no usable g/L composition", "not in catalog.media"]}).to_csv(
+        tmp_path / "excluded.tsv", sep="\t", index=False)
+    with caplog.at_level(logging.WARNING, logger="mediagen.cvae.dataset"):
+        build_dataset(tmp_path / "results/catalog/media.parquet", tmp_path / "pairs.parquet",
+                      inputs["table"], genomes, tmp_path / "out", val_fraction=0.2,
+                      test_fraction=0.2, unseen_genus_fraction=0.2, min_confidence=0.5,
+                      min_ingredient_media=2, seed=0,
+                      excluded_pairs_path=tmp_path / "excluded.tsv")
+    dropped = load_dataset(tmp_path / "out").dropped
+    assert dropped.to_dict(orient="records") == [
+        {"genome_id": "lepto_b", "species": "leptospira biflexa", "organism_type": "bacteria",
+         "reason": "no usable g/L composition", "media_ids": "1114", "species_kept": False},
+        {"genome_id": "lepto_i", "species": "leptospira interrogans",
+         "organism_type": "bacteria", "reason": "no ingredient at the model's width",
+         "media_ids": "1113", "species_kept": False},
+        {"genome_id": "sulky", "species": "sulky one", "organism_type": "bacteria",
+         "reason": "no growth=true pair with confidence >= 0.5", "media_ids": "bac0",
+         "species_kept": False},
+    ]
+    assert "bacteria_00" in set(load_dataset(tmp_path / "out").samples["genome_id"])
+    warning = next(r.getMessage() for r in caplog.records if "leave training" in r.getMessage())
+    assert warning.startswith("3 genome(s) leave training")
+    assert ("lepto_i (leptospira interrogans, bacteria: no ingredient at the model's width "
+            "on 1113)") in warning
+    assert "Species left with no genome in training: leptospira biflexa, leptospira " \
+           "interrogans, sulky one." in warning
+    assert "bacteria_00" not in warning and str(tmp_path / "out" / "dropped.tsv") in warning
 
 
 def test_media_transform_round_trip_keeps_absent_ingredients_at_zero():

@@ -3,13 +3,14 @@
 
 
 # The models' samples: growth pairs x media x genome embeddings, split by species and genus
-# (per organism type, seeded) into arrays.
+# (per organism type, seeded) into arrays; dropped.tsv names the genomes left without one.
 
 
 rule build_dataset:
     input:
         media="results/catalog/media.parquet",
         pairs="results/catalog/growth_pairs.parquet",
+        excluded_pairs="results/catalog/growth_pairs_excluded.tsv",
         embeddings=embedding_table_path(EMBEDDING_METHOD),
         genomes=sheet("genomes"),
     output:
@@ -20,6 +21,7 @@ rule build_dataset:
         ),
         samples="results/datasets/cvae/samples.parquet",
         media="results/datasets/cvae/media.parquet",
+        dropped="results/datasets/cvae/dropped.tsv",
         info="results/datasets/cvae/dataset.json",
     params:
         val_fraction=config["dataset"]["val_fraction"],

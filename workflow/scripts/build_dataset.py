@@ -22,6 +22,7 @@ with rule_job(job) as log:
         min_confidence=job.params.min_confidence,
         min_ingredient_media=job.params.min_ingredient_media,
         seed=job.params.seed,
+        excluded_pairs_path=job.input.excluded_pairs,
     )
     log.info("samples per split %s, genomes per split %s, %d media, %d ingredients "
              "(%d rare ones left out)", summary.n_samples, summary.n_genomes, summary.n_media,

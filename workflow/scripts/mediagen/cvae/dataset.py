@@ -14,9 +14,20 @@ Files in the dataset folder:
   sample, rows of each split in the order of that split's arrays;
 - ``media.parquet``: every catalog medium at the model's ingredient width that holds at
   least one of its ingredients (the candidates for "nearest known medium");
+- ``dropped.tsv``: every genome that leaves training because none of its growth
+  pairs became a sample, one row per genome and reason: genome_id, species,
+  organism_type, reason, media_ids (comma-separated), species_kept (whether another
+  genome of the species is in the samples);
 - ``dataset.json``: ingredient ids and names, the media transform, the
   embedding method and dimension, the mean embedding of each organism type,
   and counts.
+
+A growth pair leaves the samples when the genome does not grow on the medium with enough
+confidence, when the catalog left the medium out (``growth_pairs_excluded.tsv``: not
+selected, no usable composition, too few growth pairs), or when the medium holds no
+ingredient at the model's width. A genome losing some pairs is counted in the log; a
+genome losing all of them, and a species losing all its genomes, is named there and in
+``dropped.tsv``.
 """
 
 import json
@@ -40,6 +51,10 @@ HOLDOUTS = ("seen_genus", "unseen_genus")
 SAMPLE_COLUMNS = ("genome_id", "media_id", "organism_type", "genus", "species", "split",
                   "holdout")
 PAIR_COLUMNS = ("genome_id", "media_id", "growth", "confidence")
+DROPPED_COLUMNS = ("genome_id", "species", "organism_type", "reason", "media_ids",
+                   "species_kept")
+NOT_IN_MATRIX = "medium not in the catalog's media matrix"
+EMPTY_AT_WIDTH = "no ingredient at the model's width"
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +63,7 @@ def dataset_files(folder: str) -> list[str]:
     """Every file ``build_dataset`` writes into ``folder``."""
     arrays = [f"{folder}/{kind}_{split}.npy" for kind in "XCy" for split in SPLITS]
     return [*arrays, f"{folder}/samples.parquet", f"{folder}/media.parquet",
-            f"{folder}/dataset.json"]
+            f"{folder}/dropped.tsv", f"{folder}/dataset.json"]
 
 
 def genome_taxa(genomes: pd.DataFrame) -> pd.DataFrame:
@@ -152,6 +167,66 @@ def usable_pairs(pairs: pd.DataFrame, min_confidence: float, path) -> pd.DataFra
     return kept.drop_duplicates(["genome_id", "media_id"])[["genome_id", "media_id"]]
 
 
+def read_catalog_exclusions(path: str | Path | None) -> pd.DataFrame:
+    """The growth pairs ``build_catalog`` left out, with its reason
+    (``growth_pairs_excluded.tsv``); none without the file."""
+    if path is None:
+        return pd.DataFrame(columns=[*PAIR_COLUMNS, "reason"])
+    excluded = pd.read_csv(path, sep="\t", dtype={"genome_id": str, "media_id": str})
+    if "reason" not in excluded.columns:
+        raise MediagenError(f"{path}: no reason column; rebuild it with build_catalog")
+    return excluded
+
+
+def left_out_before_matching(observed: pd.DataFrame, excluded: pd.DataFrame,
+                             min_confidence: float, paths) -> pd.DataFrame:
+    """genome_id, media_id, reason of the pairs that never reach the media: usable pairs
+    on media the catalog left out, and every pair of a genome with no usable pair at all.
+    ``paths`` name the growth pairs' and the exclusions' files for errors."""
+    usable = usable_pairs(observed, min_confidence, paths[0])
+    on_excluded = usable_pairs(excluded, min_confidence, paths[1]).merge(
+        excluded.drop_duplicates(["genome_id", "media_id"])[["genome_id", "media_id",
+                                                             "reason"]])
+    every = pd.concat([observed, excluded])[["genome_id", "media_id"]].astype(str)
+    unconfident = every[~every["genome_id"].isin(set(usable["genome_id"])
+                                                 | set(on_excluded["genome_id"]))]
+    return pd.concat([on_excluded, unconfident.assign(
+        reason=f"no growth=true pair with confidence >= {min_confidence}")],
+        ignore_index=True)
+
+
+def dropped_genomes(left_out: pd.DataFrame, samples: pd.DataFrame,
+                    genomes: pd.DataFrame) -> pd.DataFrame:
+    """The table ``dropped.tsv`` holds (see the module's docstring): the genomes of
+    ``left_out`` (genome_id, media_id, reason) with no row in ``samples``."""
+    gone = left_out[~left_out["genome_id"].isin(set(samples["genome_id"]))]
+    if gone.empty:
+        return pd.DataFrame(columns=list(DROPPED_COLUMNS))
+    table = (gone.groupby(["genome_id", "reason"], sort=True)["media_id"]
+             .agg(lambda media: ",".join(sorted(set(media)))).rename("media_ids")
+             .reset_index())
+    table = table.join(genome_taxa(genomes.loc[sorted(set(table["genome_id"]))]),
+                       on="genome_id")
+    table["species_kept"] = table["species"].isin(set(samples["species"]))
+    return table[list(DROPPED_COLUMNS)]
+
+
+def warn_dropped(dropped: pd.DataFrame, path: Path) -> None:
+    """Name every genome, and every species, that leaves training."""
+    if dropped.empty:
+        log.info("every genome with growth pairs has samples (%s lists none)", path)
+        return
+    named = "; ".join(
+        f"{genome_id} ({part['species'].iloc[0]}, {part['organism_type'].iloc[0]}: "
+        + "; ".join(f"{r} on {m}" for r, m in zip(part["reason"], part["media_ids"],
+                                                  strict=True)) + ")"
+        for genome_id, part in dropped.groupby("genome_id", sort=True))
+    species = sorted(set(dropped.loc[~dropped["species_kept"], "species"]))
+    log.warning("%d genome(s) leave training, none of their growth pairs made a sample: %s. "
+                "Species left with no genome in training: %s. Listed in %s",
+                dropped["genome_id"].nunique(), named, ", ".join(species) or "none", path)
+
+
 def frequent_ingredients(media: MediaMatrix, min_media: int) -> np.ndarray:
     """Indices of the ingredients present (g/L > 0) in at least ``min_media`` of ``media``."""
     return np.flatnonzero(media.media_per_ingredient() >= min_media)
@@ -181,17 +256,26 @@ def build_dataset(
     min_confidence: float,
     min_ingredient_media: int,
     seed: int,
+    excluded_pairs_path: str | Path | None = None,
 ) -> DatasetSummary:
     """Write the dataset folder from the catalog, the growth pairs and the embeddings.
 
-    ``genomes`` is the genome sheet (index genome_id; organism_type, organism_name).
+    ``genomes`` is the genome sheet (index genome_id; organism_type, organism_name);
+    ``excluded_pairs_path`` the catalog's ``growth_pairs_excluded.tsv``, whose genomes
+    ``dropped.tsv`` names where they have no sample.
     """
     out_dir = Path(out_dir)
     media = read_media_matrix(media_path)
-    pairs = usable_pairs(pd.read_parquet(pairs_path), min_confidence, pairs_path)
+    observed = pd.read_parquet(pairs_path)
+    excluded = read_catalog_exclusions(excluded_pairs_path)
+    pairs = usable_pairs(observed, min_confidence, pairs_path)
+    left_out = [left_out_before_matching(observed, excluded, min_confidence,
+                                         (pairs_path, excluded_pairs_path))]
     genome_ids, embeddings, meta = read_embedding_table(embedding_path)
     method = str(meta.get("method", ""))
 
+    _require_known(pd.concat([pairs["genome_id"], left_out[0]["genome_id"]]), genomes.index,
+                   "the genome sheet", pairs_path, "rebuild the catalog from the current sheets")
     media_row = {media_id: i for i, media_id in enumerate(media.media_ids)}
     unknown_media = sorted(set(pairs["media_id"]) - set(media_row))
     if unknown_media:
@@ -200,12 +284,9 @@ def build_dataset(
             "%s", int(pairs["media_id"].isin(unknown_media).sum()), media_path,
             ", ".join(unknown_media[:10]),
         )
-        pairs = pairs[~pairs["media_id"].isin(unknown_media)]
-    _require_known(pairs["genome_id"], genomes.index, "the genome sheet", pairs_path,
-                   "rebuild the catalog from the current sheets")
-    genome_row = {genome_id: i for i, genome_id in enumerate(genome_ids)}
-    _require_known(pairs["genome_id"], genome_row, str(embedding_path), pairs_path,
-                   "re-run the embedding stage for these genomes")
+        on_unknown = pairs["media_id"].isin(unknown_media)
+        left_out.append(pairs[on_unknown].assign(reason=NOT_IN_MATRIX))
+        pairs = pairs[~on_unknown]
     if pairs.empty:
         raise MediagenError(
             f"{pairs_path}: no growth=true pairs with confidence >= {min_confidence} and a "
@@ -234,11 +315,15 @@ def build_dataset(
                     " and are left out of nearest-medium matching; %d growth pair(s) on them "
                     "are left out of the samples", len(empty), columns.size,
                     int(on_empty.sum()))
+    left_out.append(pairs[on_empty].assign(reason=EMPTY_AT_WIDTH))
     pairs = pairs[~on_empty]
     if pairs.empty:
         raise MediagenError(
             f"{pairs_path}: every growth pair is on a medium with no ingredient among the "
             f"{columns.size} the model uses; lower catalog.min_ingredient_media")
+    genome_row = {genome_id: i for i, genome_id in enumerate(genome_ids)}
+    _require_known(pairs["genome_id"], genome_row, str(embedding_path), pairs_path,
+                   "re-run the embedding stage for these genomes")
     dataset_media = [m for m in dataset_media if m not in empty]
     # kept sparse: the reference media are every filled catalog medium, thousands of rows
     media = at_width.select(rows=np.flatnonzero(filled))
@@ -262,6 +347,10 @@ def build_dataset(
     with atomic_path(out_dir / "samples.parquet") as tmp:
         samples[list(SAMPLE_COLUMNS)].to_parquet(tmp, index=False)
     write_media_matrix(out_dir / "media.parquet", media)
+    dropped = dropped_genomes(pd.concat(left_out, ignore_index=True), samples, genomes)
+    with atomic_path(out_dir / "dropped.tsv") as tmp:
+        dropped.to_csv(tmp, sep="\t", index=False)
+    warn_dropped(dropped, out_dir / "dropped.tsv")
 
     summary = DatasetSummary(
         n_samples={s: int((samples["split"] == s).sum()) for s in SPLITS},
@@ -327,17 +416,21 @@ class Dataset:
     splits: dict[str, Split]
     samples: pd.DataFrame
     media: MediaMatrix
+    dropped: pd.DataFrame  # genomes that leave training, see the module's docstring
 
 
 def load_dataset(folder: str | Path) -> Dataset:
     folder = Path(folder)
-    info_path = folder / "dataset.json"
-    if not info_path.is_file():
-        raise MediagenError(f"{info_path}: dataset not found; run the build_dataset rule first")
-    info = json.loads(info_path.read_text())
+    missing = [f for f in dataset_files(str(folder)) if not Path(f).is_file()]
+    if missing:
+        raise MediagenError(f"{missing[0]}: dataset file not found; run the build_dataset "
+                            "rule")
+    info = json.loads((folder / "dataset.json").read_text())
     splits = {
         split: Split(*(np.load(folder / f"{kind}_{split}.npy") for kind in "XCy"))
         for split in SPLITS
     }
+    dropped = pd.read_csv(folder / "dropped.tsv", sep="\t",
+                          dtype={"genome_id": str, "media_ids": str})
     return Dataset(info, splits, pd.read_parquet(folder / "samples.parquet"),
-                   read_media_matrix(folder / "media.parquet"))
+                   read_media_matrix(folder / "media.parquet"), dropped)
