@@ -217,8 +217,28 @@ def test_unknown_genome_and_medium_are_reported_not_dropped(inputs):
     message = str(error.value)
     assert "bad.tsv" in message
     assert "genome_id missing from the genome sheet: line 6 (ghost, 1)" in message
-    assert "media_id MediaDive does not have: line 7 (ecoli, 999)" in message
+    assert ("media_id MediaDive does not have (unknown: '999'; MediaDive medium ids look like "
+            "1, 381a or J168 (or mediadive.medium:1)): line 7 (ecoli, 999)") in message
     assert not (inputs / "out" / "catalog.sqlite").exists()
+
+
+def test_unknown_media_ids_are_named_a_few_at_a_time(inputs):
+    rows = "".join(f"ecoli\tDSM_{n}\ttrue\t1.0\t\n" for n in range(8))
+    (inputs / "bad.tsv").write_text(GROWTH + rows + "hsal\tDSM_0\ttrue\t1.0\t\n")
+    with pytest.raises(MediagenError, match=r"9 row\(s\) name a media_id MediaDive does not "
+                       r"have \(unknown: 'DSM_0', 'DSM_1', 'DSM_2', 'DSM_3', 'DSM_4' and 3 more;"):
+        build(inputs, growth="bad.tsv")
+
+
+def test_media_ids_in_curie_form_are_read_as_mediadive_ids(inputs):
+    curies = GROWTH.replace("\t1\t", "\tmediadive.medium:1\t").replace("\tJ2\t",
+                                                                     "\tmediadive.medium:J2\t")
+    (inputs / "curies.tsv").write_text(curies)
+    outputs, _ = build(inputs, growth="curies.tsv", media=["mediadive.medium:1", "J2", "3a"])
+    pairs = read_growth_pairs(outputs.growth_pairs)
+    assert sorted(zip(pairs["genome_id"], pairs["media_id"], strict=True)) == [
+        ("ecoli", "1"), ("ecoli", "J2"), ("hsal", "1"), ("hsal", "3a")]
+    assert read_media_matrix(outputs.media).media_ids == ["1", "J2", "3a"]
 
 
 def test_repeated_pair_is_reported(inputs):
@@ -248,7 +268,7 @@ def test_media_selection(inputs, choice, min_pairs, selected):
 
 
 def test_unknown_media_in_the_selection_list_are_an_error(inputs):
-    with pytest.raises(MediagenError, match="catalog.media lists 1 id.*: 77"):
+    with pytest.raises(MediagenError, match=r"catalog.media lists 1 id.*: 77; .*look like"):
         build(inputs, media=["1", "77"])
 
 

@@ -71,6 +71,14 @@ def test_growth_sheet_types_and_errors(tmp_path):
         load_growth_sheet(bad)
 
 
+def test_growth_sheet_reads_mediadive_curies_as_medium_ids(tmp_path):
+    """Knowledge graphs and BacDive exports write MediaDive's medium 1 as mediadive.medium:1."""
+    path = write_sheet(tmp_path, "ecoli\tmediadive.medium:1\ttrue\t\t\n",
+                       "ecoli\tMEDIADIVE.MEDIUM:381a\ttrue\t\t\n", "ecoli\tJ168\ttrue\t\t\n",
+                       header=GROWTH_HEADER, name="growth.tsv")
+    assert load_growth_sheet(path)["media_id"].tolist() == ["1", "381a", "J168"]
+
+
 def test_only_a_line_starting_with_hash_is_a_comment(tmp_path):
     path = write_sheet(
         tmp_path,

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import MediagenError
+from ..sources.mediadive import MEDIUM_ID_FORMS, plain_medium_id
 from .media_table import MediaMatrix
 
 log = logging.getLogger(__name__)
@@ -272,18 +273,20 @@ def select_media(media: list[dict], usable: set[str], choice, min_growth_pairs: 
                  growth_counts: dict[str, int]) -> tuple[list[str], dict[str, str]]:
     """The media the models use, and why each other medium is left out.
 
-    ``choice`` is "all", "defined" (chemically defined media only) or a list of ids (an id
-    not in MediaDive is an error). Media without a usable composition and media with
-    fewer than ``min_growth_pairs`` growth pairs are left out.
+    ``choice`` is "all", "defined" (chemically defined media only) or a list of ids
+    (``mediadive.medium:1`` reads as ``1``; an id not in MediaDive is an error). Media
+    without a usable composition and media with fewer than ``min_growth_pairs`` growth
+    pairs are left out.
     """
     ids = [str(m["id"]) for m in media]
     reasons: dict[str, str] = {}
     if isinstance(choice, list):
-        wanted = [str(c) for c in choice]
+        wanted = [plain_medium_id(c) for c in choice]
         unknown = sorted(set(wanted) - set(ids))
         if unknown:
             raise MediagenError(f"catalog.media lists {len(unknown)} id(s) MediaDive does not "
-                                f"have: {', '.join(unknown)}; fix the list in your config")
+                                f"have: {', '.join(unknown)}; fix the list in your config "
+                                f"({MEDIUM_ID_FORMS})")
         reasons.update({i: "not in catalog.media" for i in ids if i not in set(wanted)})
     elif choice == "defined":
         reasons.update({str(m["id"]): "complex medium (catalog.media: defined)" for m in media

@@ -12,6 +12,7 @@ the reason, in ``growth_pairs_excluded.tsv``.
 """
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ import pyarrow.parquet as pq
 
 from ..atomic import atomic_path, atomic_write_text
 from ..errors import MediagenError
+from ..sources.mediadive import MEDIUM_ID_FORMS
 from .sheets import describe_rows
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,8 @@ def check_growth_pairs(growth: pd.DataFrame, genome_ids: set[str], media_ids: se
     unknown_medium = growth[~growth["media_id"].isin(media_ids)]
     if len(unknown_medium):
         problems.append(f"{len(unknown_medium)} row(s) name a media_id MediaDive does not "
-                        f"have: {describe_rows(unknown_medium)}")
+                        f"have ({unknown_ids(unknown_medium['media_id'])}; "
+                        f"{MEDIUM_ID_FORMS}): {describe_rows(unknown_medium)}")
     duplicated = growth[growth.duplicated(["genome_id", "media_id"], keep=False)]
     if len(duplicated):
         problems.append(f"{len(duplicated)} row(s) repeat a (genome_id, media_id) pair: "
@@ -54,6 +57,13 @@ def check_growth_pairs(growth: pd.DataFrame, genome_ids: set[str], media_ids: se
             "(genome ids come from the genome sheet, media ids from MediaDive, one row per "
             "genome and medium)")
     return growth[["genome_id", "media_id", "growth", "confidence", "source"]]
+
+
+def unknown_ids(ids: Iterable[str], shown: int = 5) -> str:
+    """'unknown: a, b, c and 4 more' for the distinct ids, a few of them named."""
+    distinct = list(dict.fromkeys(ids))
+    more = f" and {len(distinct) - shown} more" if len(distinct) > shown else ""
+    return f"unknown: {', '.join(map(repr, distinct[:shown]))}{more}"
 
 
 def split_by_selection(pairs: pd.DataFrame, selected: set[str],

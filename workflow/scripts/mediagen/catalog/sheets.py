@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from ..errors import MediagenError
+from ..sources.mediadive import plain_medium_id
 
 SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schemas"
 
@@ -158,13 +159,15 @@ def load_genome_sheet(path: str | Path, *, allow_empty: bool = False) -> pd.Data
 
 
 def load_growth_sheet(path: str | Path) -> pd.DataFrame:
-    """The growth sheet; growth as bool and confidence as float."""
+    """The growth sheet; growth as bool, confidence as float, media ids as MediaDive spells
+    them (``mediadive.medium:1`` reads as ``1``)."""
     path = Path(path)
     schema = load_schema("growth")
     frame = _read_tsv(path, schema)
     if "growth" in frame:
         frame["growth"] = frame["growth"].str.lower()
     _validate_rows(frame, schema, path)
+    frame["media_id"] = frame["media_id"].map(plain_medium_id)
     frame["growth"] = frame["growth"].isin(["true", "1", "yes"])
     if "confidence" not in frame:
         frame["confidence"] = ""

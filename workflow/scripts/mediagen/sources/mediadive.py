@@ -18,7 +18,9 @@ The endpoints read here, relative to the base URL (https://mediadive.dsmz.de/res
   without ``ingredients.json``).
 
 Medium and ingredient ids are strings (``1``, ``119a``, ``J168``). A medium with nothing
-recorded answers 404 for its composition or strains; that reads as an empty list.
+recorded answers 404 for its composition or strains; that reads as an empty list. Where a
+user names a medium, the CURIE form of knowledge graphs and BacDive exports,
+``mediadive.medium:1``, reads as ``1`` (``plain_medium_id``).
 
 Each response is written atomically to its own file, ``ROOT/<source>/<endpoint>/<id>.json``
 (one folder per base URL, so sources never mix), and ``ROOT/manifest.json`` lists what one
@@ -51,7 +53,9 @@ from .http_client import NotFoundError, RateLimiter, RetryPolicy, fetch_bytes
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
+MEDIUM_ID_FORMS = "MediaDive medium ids look like 1, 381a or J168 (or mediadive.medium:1)"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_MEDIUM_CURIE = re.compile(r"^mediadive\.medium:", re.IGNORECASE)
 
 
 def api_url(base_url: str, endpoint: str, key: str | None = None,
@@ -65,6 +69,12 @@ def api_url(base_url: str, endpoint: str, key: str | None = None,
     if not is_local(base_url):
         return f"{base_url.rstrip('/')}/{path}" + (f"?{urlencode(query)}" if query else "")
     return (Path(base_url.removeprefix("file://")).resolve() / f"{path}.json").as_uri()
+
+
+def plain_medium_id(value) -> str:
+    """A medium id as a user gives it (``1``, ``381a``, ``mediadive.medium:1``) as MediaDive
+    spells it (``1``, ``381a``)."""
+    return _MEDIUM_CURIE.sub("", str(value).strip())
 
 
 def checked_id(value, what: str, where: str) -> str:
