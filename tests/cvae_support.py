@@ -63,15 +63,19 @@ def write_inputs(
     dim: int = 16,
     method: str = "vae",
     seed: int = 0,
+    genome_types: tuple[str, ...] = TYPES,
 ) -> dict:
     """Write media.parquet, growth_pairs.parquet (and the catalog's empty list of pairs left
-    out), {method}.parquet and a genome sheet."""
+    out), {method}.parquet and a genome sheet; genomes of ``genome_types`` only, media of
+    every type."""
     rng = np.random.default_rng(seed)
     media, media_types = synthetic_media(rng, media_per_type=media_per_type, n_extra_media=3,
                                          n_ingredients=n_ingredients)
     centres = rng.normal(0, 2.0, size=(len(TYPES), dim))
     genome_rows, embeddings, pairs = [], [], []
     for t, organism_type in enumerate(TYPES):
+        if organism_type not in genome_types:
+            continue
         type_media = [m for m, mt in zip(media.media_ids, media_types, strict=True)
                       if mt == organism_type]
         for g in range(genomes_per_type):

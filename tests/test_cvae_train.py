@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import pandas as pd
 import pytest
 import torch
 from cvae_support import TINY_CVAE, build_tiny_dataset, single_thread
@@ -16,6 +17,7 @@ from mediagen.cvae.dataset import load_dataset
 from mediagen.cvae.model import ConditionalMediaVAE
 from mediagen.cvae.train import fit, new_model, train_phase
 from mediagen.cvae.transform import Embedding
+from mediagen.errors import MediagenError
 
 EPOCH_LINE = re.compile(
     r"^Epoch (\d+)/(\d+) loss=(\d+\.\d{4}) recon=(\d+\.\d{4}) kl=(\d+\.\d{4}) \[(\w+)\]$")
@@ -80,6 +82,45 @@ def test_phases_chain_their_history_and_types(dataset_folder, tmp_path):
     assert not (tmp_path / "b.state.pt").exists()  # removed once the model is saved
     metrics = (tmp_path / "a.tsv").read_text().splitlines()
     assert metrics[0].startswith("phase\tepoch\tloss\trecon\tkl") and len(metrics) == 4
+
+
+def test_a_phase_without_genomes_of_its_type_passes_the_model_before_it_on(tmp_path, caplog):
+    folder, _ = build_tiny_dataset(tmp_path, genome_types=("bacteria", "archaea", "protist"))
+    with pytest.raises(MediagenError, match=r"\[fungi\] 0 training sample\(s\)"):
+        train_phase(folder, tmp_path / "first.pt", tmp_path / "first.tsv", phase="fungi",
+                    types=["fungi"], previous_model=None, cvae_config=TINY_CVAE, seed=0,
+                    resume_path=None, provenance={})  # a first phase has nothing to pass on
+    train_phase(folder, tmp_path / "a.pt", tmp_path / "a.tsv", phase="archaea",
+                types=["bacteria", "archaea"], previous_model=None, cvae_config=TINY_CVAE,
+                seed=0, resume_path=None, provenance={})
+    stale = tmp_path / "f.state.pt"
+    stale.write_bytes(b"a resume state of an earlier run")
+    with caplog.at_level(logging.INFO, logger="mediagen.cvae.train"):
+        train_phase(folder, tmp_path / "f.pt", tmp_path / "f.tsv", phase="fungi",
+                    types=["bacteria", "archaea", "fungi"], previous_model=tmp_path / "a.pt",
+                    cvae_config=TINY_CVAE, seed=0, resume_path=stale, provenance={})
+    archaea = torch.load(tmp_path / "a.pt", weights_only=True)
+    fungi = torch.load(tmp_path / "f.pt", weights_only=True)
+    assert fungi["state_dict"].keys() == archaea["state_dict"].keys()
+    for name, weights in archaea["state_dict"].items():
+        assert torch.equal(fungi["state_dict"][name], weights), name
+    assert fungi["phase"] == "fungi"
+    passed_on = {"fungi": {"from": "archaea", "reason": "no training genomes of type fungi"}}
+    assert fungi["passed_on"] == passed_on and archaea["passed_on"] == {}
+    assert fungi["history"] == archaea["history"]  # no epoch ran for fungi
+    assert pd.read_csv(tmp_path / "f.tsv", sep="\t").empty
+    assert not [r for r in caplog.records if r.getMessage().startswith("Epoch ")]
+    assert ("[fungi] no training genomes of type fungi: the archaea phase's model is passed "
+            "on unchanged, without training") in caplog.text
+    assert not stale.exists()
+
+    protist = train_phase(folder, tmp_path / "p.pt", tmp_path / "p.tsv", phase="protist",
+                          types=["bacteria", "archaea", "fungi", "protist"],
+                          previous_model=tmp_path / "f.pt", cvae_config=TINY_CVAE, seed=0,
+                          resume_path=None, provenance={})
+    assert [row["phase"] for row in protist.record.history] == ["archaea"] * 3 + ["protist"] * 3
+    assert protist.record.passed_on == passed_on
+    assert protist.record.types_seen == ["archaea", "bacteria", "protist"]
 
 
 TRAIN_FOREVER = """

@@ -140,6 +140,9 @@ class ModelRecord:
     phase: str = ""
     types_seen: list[str] = field(default_factory=list)
     history: list[dict] = field(default_factory=list)
+    # phase -> {"from": the phase before it, "reason": why}: curriculum phases that had no
+    # genome of their own and passed the model before them on unchanged
+    passed_on: dict[str, dict] = field(default_factory=dict)
 
 
 class ConditionalMediaVAE(nn.Module):
@@ -319,6 +322,7 @@ class ConditionalMediaVAE(nn.Module):
             "phase": str(record.phase),
             "types_seen": [str(t) for t in record.types_seen],
             "history": list(record.history),
+            "passed_on": {str(k): dict(v) for k, v in record.passed_on.items()},
         })
 
     @classmethod
@@ -334,6 +338,7 @@ class ConditionalMediaVAE(nn.Module):
             phase=str(checkpoint["phase"]),
             types_seen=list(checkpoint["types_seen"]),
             history=list(checkpoint["history"]),
+            passed_on=dict(checkpoint.get("passed_on", {})),  # absent before phases passed on
         )
         model = cls(
             CVAEConfig.from_dict(checkpoint["config"]),

@@ -7,7 +7,9 @@ phase's weights, stops early when the validation loss has not improved for
     Epoch 20/100 loss=0.2156 recon=0.1876 kl=0.0280 [bacteria]
 
 (training loss parts; ``kl`` is beta-weighted, so loss = recon + kl) and a
-``Validation`` line in the same form.
+``Validation`` line in the same form. A phase with no training genome of its own type
+trains nothing: it passes the previous phase's model on, says so in the log, and its
+checkpoint records it (``passed_on``), its metrics table holding no epoch.
 
 At the end of an epoch the whole training state is written atomically to a
 resume file (every epoch, or at most every ``resume_every_seconds`` so that
@@ -246,7 +248,13 @@ def train_phase(
     resume_path: str | Path | None,
     provenance: dict,
 ) -> ConditionalMediaVAE:
-    """One curriculum phase from files to files; ``types=None`` trains on every type."""
+    """One curriculum phase from files to files; ``types=None`` trains on every type.
+
+    A curriculum phase is named after the organism type it adds. Without a training genome
+    of that type it would only train again on what the phase before it saw, so it passes
+    that phase's model on: the same weights, its record naming this phase and why. The
+    first phase has no model to pass on and needs genomes of its own.
+    """
     dataset = load_dataset(dataset_dir)
     torch.manual_seed(seed)  # a fresh model's initial weights, and so the resume fingerprint
     if previous_model:
@@ -254,8 +262,41 @@ def train_phase(
         _check_matches(model, dataset, previous_model)
     else:
         model = new_model(dataset, cvae_config, provenance)
-    present = sorted({str(t) for t in dataset.splits["train"].y})
-    types = present if types is None else [str(t) for t in types]
+    present = _training_types(dataset)
+    if previous_model and types is not None and phase not in present:
+        _pass_on(model, phase, f"no training genomes of type {phase}")
+        history = []
+    else:
+        history = _train_types(model, dataset, phase, sorted(present) if types is None else types,
+                               TrainingSettings.from_config(cvae_config, seed), resume_path)
+    model.record.phase = phase
+    model.save(model_path)
+    with atomic_path(metrics_path) as tmp:
+        metrics = pd.DataFrame(history) if history else pd.DataFrame(
+            columns=["phase", "epoch", *LOSS_PARTS])
+        metrics.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    if resume_path is not None:  # also a stale one, where this phase trained before
+        remove_with_leftovers(resume_path)
+    return model
+
+
+def _training_types(dataset) -> set[str]:
+    return {str(t) for t in dataset.splits["train"].y}
+
+
+def _pass_on(model: ConditionalMediaVAE, phase: str, reason: str) -> None:
+    previous = model.record.phase
+    log.warning("[%s] %s: the %s phase's model is passed on unchanged, without training",
+                phase, reason, previous)
+    model.record.passed_on = {**model.record.passed_on,
+                              phase: {"from": previous, "reason": reason}}
+
+
+def _train_types(model: ConditionalMediaVAE, dataset, phase: str, types: list[str],
+                 settings: TrainingSettings, resume_path) -> list[dict]:
+    """Train ``model`` on the dataset's samples of ``types``; this phase's history."""
+    types = [str(t) for t in types]
+    present = _training_types(dataset)
     missing = [t for t in types if t not in present]
     if missing:
         log.warning("[%s] no training genomes of type(s) %s in the dataset",
@@ -264,17 +305,9 @@ def train_phase(
     val = dataset.splits["val"].of_types(types)
     log.info("[%s] training on %s: %d training and %d validation samples",
              phase, ", ".join(types), len(train), len(val))
-    settings = TrainingSettings.from_config(cvae_config, seed)
     fingerprint = _fingerprint(phase, types, settings.affects_weights(), model.config.to_dict(),
                                train.x, train.c, val.x, model.state_dict())
     history = fit(model, train, val, settings, label=phase, resume_path=resume_path,
                   fingerprint=fingerprint)
-    model.record.phase = phase
-    model.record.types_seen = sorted(set(model.record.types_seen) | set(types))
-    model.save(model_path)
-    with atomic_path(metrics_path) as tmp:
-        pd.DataFrame(history).to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-    if resume_path is not None:
-        remove_with_leftovers(resume_path)
-    return model
-
+    model.record.types_seen = sorted(set(model.record.types_seen) | (set(types) & present))
+    return history
