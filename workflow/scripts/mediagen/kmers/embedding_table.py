@@ -11,7 +11,7 @@ tens of thousands of columns take many seconds to write and read.
 
 Feature columns are written PLAIN and without statistics: a column of distinct floats
 gains nothing from a dictionary or from min/max, and building those for each of thousands
-of columns was half the time of writing a table (and a third of its size). This module
+of columns was half the time of writing a table (and a sixth of its size). This module
 imports neither pandas nor anything that does (``pa.array`` imports pandas on its first
 call, whatever it is given), so ``mediagen profile`` does not pay 0.2 s for it.
 """
@@ -47,11 +47,14 @@ def write_embedding_table(
     columns = [_string_array(genome_ids)]
     meta = {"method": method, "dim": int(matrix.shape[1])}
     if matrix.shape[1] > MAX_COLUMNS:
-        flat = _number_array(matrix.reshape(-1))
-        columns.append(pa.FixedSizeListArray.from_arrays(flat, matrix.shape[1]))
+        values = _number_array(matrix.reshape(-1))  # row after row
+        columns.append(pa.FixedSizeListArray.from_arrays(values, matrix.shape[1]))
         names = ["vector"]
     else:
-        columns += map(_number_array, np.ascontiguousarray(matrix.T))
+        # column after column, one slice each: a third of the time of an array per column
+        values = _number_array(matrix.T.reshape(-1))
+        rows = matrix.shape[0]
+        columns += [values.slice(j * rows, rows) for j in range(matrix.shape[1])]
     table = pa.Table.from_arrays(columns, names=["genome_id", *names])
     table = table.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()})
     with atomic_path(path) as tmp:
