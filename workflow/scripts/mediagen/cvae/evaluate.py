@@ -10,9 +10,11 @@
   ``anchors`` name media for a genome (the ranking model's best, see
   ``mediagen.report``), the proposals are variations of them; else they are
   drawn from the prior. Each proposal is scored by the Jaccard index of its
-  ingredient set with the closest of the genome's true media, and by the rank
-  of the genome's best placed true medium among all catalog media ordered by
-  distance to the proposal (1 = a true medium is the nearest).
+  ingredient set with the closest of the genome's true media, and by its
+  ``proposal_rank``: the rank of the genome's nearest true medium among all
+  catalog media ordered by distance to the proposal (1 = a true medium is the
+  nearest). It is not the ranking model's ``mean_rank`` (where a true medium
+  falls in the ranking of the catalog), so it carries a name of its own.
 - The generated recipes per held-out split and organism type: how many, how
   many empty, their median size beside the catalog's and beside that of the
   media the held-out genomes grow on, and how often their nearest known medium
@@ -159,14 +161,15 @@ def _score(proposals: np.ndarray, ranks: np.ndarray, true_media: list[int], ref:
     present = proposals > threshold
     best_jaccard = [max(jaccard(p, ref.present[m]) for m in true_media) for p in present]
     return {"n_proposals": len(proposals), "jaccard": float(np.mean(best_jaccard)),
-            "mean_rank": float(ranks.mean()), "top1_pct": float(100 * np.mean(ranks == 1))}
+            "proposal_rank": float(ranks.mean()),
+            "top1_pct": float(100 * np.mean(ranks == 1))}
 
 
 def proposal_scores(
     model: ConditionalMediaVAE, dataset: Dataset, ref: _Reference, settings: EvaluationSettings,
     anchors: dict[str, list[str]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray], pd.DataFrame]:
-    """Per test genome and method: Jaccard, mean rank, top-1 %; the summary; the model's
+    """Per test genome and method: Jaccard, proposal rank, top-1 %; the summary; the model's
     proposals; and one row per proposal (its size and whether its nearest known medium
     is a true one)."""
     threshold = settings.threshold
@@ -207,7 +210,7 @@ def proposal_scores(
                          **_score(candidate, ranks, true_media, ref, threshold)})
     per_genome = pd.DataFrame(rows, columns=[
         "genome_id", "organism_type", "split", "method", "n_true_media", "n_proposals",
-        "jaccard", "mean_rank", "top1_pct"])
+        "jaccard", "proposal_rank", "top1_pct"])
     summary_rows = []
     for group, part in _grouped(per_genome, "organism_type"):
         for method in METHODS:
@@ -217,8 +220,8 @@ def proposal_scores(
             summary_rows.append({
                 "group": group, "method": method, "n_genomes": len(scores),
                 "jaccard": float(scores["jaccard"].mean()),
-                "mean_rank": float(scores["mean_rank"].mean()),
-                "median_rank": float(scores["mean_rank"].median()),
+                "proposal_rank": float(scores["proposal_rank"].mean()),
+                "median_proposal_rank": float(scores["proposal_rank"].median()),
                 "top1_pct": float(scores["top1_pct"].mean()),
             })
     return (per_genome, pd.DataFrame(summary_rows), generated,
@@ -353,7 +356,7 @@ def comparisons(summary: pd.DataFrame, resemblance: pd.DataFrame) -> list[dict]:
     for method, baseline in pairs:
         if method not in overall.index or baseline not in overall.index:
             continue
-        for metric, better in (("jaccard", "higher"), ("mean_rank", "lower")):
+        for metric, better in (("jaccard", "higher"), ("proposal_rank", "lower")):
             value, other = overall.loc[method, metric], overall.loc[baseline, metric]
             claims.append({
                 "claim": f"{method} beats {baseline} on {metric} ({better} is better)",
