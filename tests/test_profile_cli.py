@@ -1,6 +1,7 @@
 """``mediagen profile``: the real command on small FASTA files."""
 
 import gzip
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ from mediagen.kmers.embedding_table import read_embedding_table
 from mediagen.kmers.layout import profile_column_names
 
 MEDIAGEN = str(Path(sys.executable).with_name("mediagen"))
+# What profiling may not pull in: each costs a tenth of a second to seconds per process.
+HEAVY = ("pandas", "torch", "matplotlib", "snakemake", "scipy")
 
 
 def mediagen(*args, cwd) -> subprocess.CompletedProcess:
@@ -75,3 +78,21 @@ def test_short_genome_and_duplicate_ids_are_refused(tmp_path, capsys):
                                        "--min-length", "10", capsys=capsys)
     assert code != 0 and "rename one" in stderr
     assert not out.exists()
+
+
+def test_profile_imports_neither_pandas_nor_torch(tmp_path):
+    """A fresh process that profiles a genome holds none of the heavy libraries (what is
+    imported, not how long it takes), nor the module of another subcommand, though the
+    FASTA file is named like one."""
+    write_fasta(tmp_path / "embed", [("a", random_sequence(1, 900))])
+    probe = ("import json, sys; from mediagen.cli import main; "
+             "code = main(['profile', 'embed', '-o', 'out.parquet', '--min-length', '100']); "
+             "print(json.dumps([code, sorted(sys.modules)]))")
+    code, modules = json.loads(subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+        check=True, timeout=120).stdout)
+    assert code == 0 and (tmp_path / "out.parquet").is_file()
+    packages = {module.split(".")[0] for module in modules}
+    assert not packages & set(HEAVY), packages & set(HEAVY)
+    assert "mediagen.commands.embed" not in modules
+    assert {"numpy", "numba", "pyarrow"} <= packages  # the probe saw the command's real imports
