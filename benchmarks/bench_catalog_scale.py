@@ -52,7 +52,7 @@ out = Path(W) / "catalog"
 build_catalog_files(W + "/mediadive/manifest.json", W + "/genomes.tsv", W + "/growth.tsv",
                     CatalogSettings(), CatalogOutputs(out / "catalog.sqlite",
                     out / "media.parquet", out / "growth_pairs.parquet",
-                    out / "excluded.tsv", out / "quirks.json"))
+                    out / "excluded.tsv", out / "quirks.json", out / "media_facts.tsv"))
 """,
     "build_dataset": """
 from mediagen.catalog.sheets import load_genome_sheet

@@ -18,6 +18,7 @@ from mediagen.catalog.composition import (
 )
 from mediagen.catalog.database import open_catalog
 from mediagen.catalog.growth_pairs import read_growth_pairs
+from mediagen.catalog.media_facts import read_media_facts
 from mediagen.catalog.media_table import read_media_matrix
 from mediagen.errors import MediagenError
 from mediagen.sources.http_client import RetryPolicy
@@ -50,7 +51,7 @@ def inputs(tmp_path):
 def build(tmp_path, growth="growth.tsv", **settings):
     outputs = CatalogOutputs(*(tmp_path / "out" / name for name in (
         "catalog.sqlite", "media.parquet", "growth_pairs.parquet", "excluded.tsv",
-        "quirks.json")))
+        "quirks.json", "media_facts.tsv")))
     settings = {"min_ingredient_media": 1, **settings}
     figures = build_catalog_files(tmp_path / "resources" / "manifest.json",
                                   tmp_path / "genomes.tsv", tmp_path / growth,
@@ -181,6 +182,11 @@ def test_catalog_is_built_and_queried(inputs, caplog):
     assert "4" not in table  # water has no g/L
     assert dict(zip(matrix.ingredient_ids, matrix.ingredient_names, strict=True))["20"] == \
         "MgSO4 x 7 H2O"
+    facts = read_media_facts(outputs.facts)
+    assert list(facts.index) == ["1", "J2", "3a"]  # every catalog medium
+    assert facts.loc["J2", "link"] == "https://mediadive.dsmz.de/medium/J2"
+    assert (facts.loc["J2", "min_ph"], facts.loc["J2", "max_ph"]) == (7.2, 7.4)
+    assert facts["complex"].tolist() == [True, False, True]
 
 
 def test_growth_pairs_file(inputs):
@@ -285,7 +291,8 @@ def test_rare_ingredients_leave_the_matrix_but_stay_in_the_catalog(inputs):
 # medium (empty at the matrix width), one that shares K2HPO4 with the first, and one made of
 # a prepared base given by volume.
 QUIRK_MEDIA = [{"id": "q1", "name": "EVERY KIND"}, {"id": "q2", "name": "SLUDGE ONLY"},
-               {"id": "q3", "name": "PHOSPHATE"}, {"id": "q4", "name": "BASE ONLY"}]
+               {"id": "q3", "name": "PHOSPHATE"},
+               {"id": "q4", "name": "BASE ONLY", "description": "gas phase N2/CO2 (80/20)"}]
 QUIRK_COMPOSITIONS = {
     "q1": [{"id": 4, "name": "Distilled water", "g_l": 1000, "mmol_l": None, "optional": 0},
            {"id": 322, "name": "Tap water", "g_l": None, "mmol_l": None, "optional": 0},
@@ -376,6 +383,12 @@ def test_catalog_quirks_are_handled_and_counted(tmp_path, caplog):
     assert matrix.ingredient_ids == ["10", "20", "90"]
     assert not matrix.grams_per_litre[1].any()
     assert list(matrix.grams_per_litre[3]) == pytest.approx([0, 0, 1100])  # 1000 ml x 1.1
+    with open_catalog(outputs.catalog) as db:
+        assert db.execute("SELECT description FROM media WHERE media_id = 'q4'").fetchone() \
+            == ("gas phase N2/CO2 (80/20)",)
+    facts = read_media_facts(outputs.facts)
+    assert facts["anaerobic_because"].to_dict() == {
+        "q1": "", "q2": "", "q3": "", "q4": "gas phase N2/CO2"}
 
 
 def test_the_real_catalogs_quirks_match_its_readme(real_snapshot):

@@ -7,6 +7,7 @@ import pytest
 from conftest import run_snakemake
 from mediagen.catalog.database import open_catalog
 from mediagen.catalog.growth_pairs import read_growth_pairs
+from mediagen.catalog.media_facts import read_media_facts
 from mediagen.catalog.media_table import read_media_matrix
 from mediagen.catalog.sheets import load_genome_sheet, load_growth_sheet
 
@@ -37,6 +38,8 @@ def test_demo_catalog_builds_offline(workflow_copy):
     assert "media requests: 84/84" in log
     quirks = json.loads((workflow_copy / "results/catalog/quirks.json").read_text())
     assert quirks["lines_at_or_above_limit"] == quirks["lines_impossible"] == 0
+    facts = read_media_facts(workflow_copy / "results/catalog/media_facts.tsv")
+    assert set(matrix.media_ids) <= set(facts.index)
     log = (workflow_copy / "results/logs/build_catalog.log").read_text()
     assert "catalog quirks: lines_g_l=" in log
 

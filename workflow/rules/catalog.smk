@@ -1,7 +1,8 @@
 # The catalog: MediaDive media, the genome and growth sheets (the user's, or merged with
 # MediaDive's strain records), in one SQLite file, plus the media matrix and the growth pairs
-# the models read. quirks.json counts what the catalog's amounts needed (volumes of water,
-# impossible or "variable" amounts, mmol/L conversions, media left empty).
+# the models read. quirks.json counts what the catalog's amounts needed (volumes of water and
+# of prepared bases, impossible or "variable" amounts, mmol/L conversions, media left empty);
+# media_facts.tsv gives each medium's MediaDive page, pH range, salt and anaerobic signs.
 
 
 rule build_catalog:
@@ -15,6 +16,7 @@ rule build_catalog:
         growth_pairs="results/catalog/growth_pairs.parquet",
         excluded_pairs="results/catalog/growth_pairs_excluded.tsv",
         quirks="results/catalog/quirks.json",
+        facts="results/catalog/media_facts.tsv",
     params:
         media=config["catalog"]["media"],
         min_growth_pairs=config["catalog"]["min_growth_pairs"],

@@ -16,5 +16,5 @@ with rule_job(job):
                         include_optional=job.params.include_optional),
         CatalogOutputs(Path(job.output.catalog), Path(job.output.media),
                        Path(job.output.growth_pairs), Path(job.output.excluded_pairs),
-                       Path(job.output.quirks)),
+                       Path(job.output.quirks), Path(job.output.facts)),
     )

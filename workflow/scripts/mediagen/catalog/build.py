@@ -2,9 +2,10 @@
 
 Outputs: the SQLite catalog, the media matrix (``media.parquet``, see ``media_table``),
 the growth pairs the models use (``growth_pairs.parquet``, see ``growth_pairs``), the
-pairs left out of it with their reasons, and ``quirks.json``: how many composition lines
-of each kind (see ``composition``) the catalog met, and how many selected media are left
-with no ingredient in the matrix.
+pairs left out of it with their reasons, ``quirks.json``: how many composition lines of
+each kind (see ``composition``) the catalog met, and how many selected media are left with
+no ingredient in the matrix, and ``media_facts.tsv``: each medium's MediaDive page, pH range,
+salt and signs of an anaerobic preparation (see ``media_facts``).
 """
 
 import json
@@ -29,6 +30,7 @@ from .growth_pairs import (
     write_excluded,
     write_growth_pairs,
 )
+from .media_facts import media_facts, write_media_facts
 from .media_table import write_media_matrix
 from .sheets import load_genome_sheet, load_growth_sheet
 
@@ -53,6 +55,7 @@ class CatalogOutputs:
     growth_pairs: Path
     excluded_pairs: Path
     quirks: Path
+    facts: Path
 
 
 def build_catalog_files(manifest: str | Path, genome_sheet: str | Path,
@@ -90,6 +93,7 @@ def build_catalog_files(manifest: str | Path, genome_sheet: str | Path,
     write_media_matrix(outputs.media, matrix)
     write_growth_pairs(outputs.growth_pairs, pairs)
     write_excluded(outputs.excluded_pairs, excluded)
+    write_media_facts(outputs.facts, media_facts(snapshot.media, components, names))
     quirks = {**quirk_counts(components),
               "selected_media_empty_at_matrix_width": int((matrix.sizes == 0).sum()),
               "max_g_per_l": settings.max_g_per_l}

@@ -2,8 +2,9 @@
 
 ``results/catalog/catalog.sqlite`` (foreign keys on; connect with ``open_catalog``):
 
-- ``media`` (media_id, name, complex, source, link, min_ph, max_ph, selected): every
-  MediaDive medium; ``selected`` = 1 for the media in ``media.parquet``.
+- ``media`` (media_id, name, complex, source, link, min_ph, max_ph, description, selected):
+  every MediaDive medium as MediaDive lists it (``link`` is the source's PDF or page);
+  ``selected`` = 1 for the media in ``media.parquet``.
 - ``ingredients`` (ingredient_id, name, chebi, cas_rn, pubchem, kegg, formula, molar_mass,
   complex, in_matrix): ``in_matrix`` = 1 for the columns of ``media.parquet``.
 - ``media_composition`` (media_id, ingredient_id, optional, g_l, mmol_l, g_l_from, problem,
@@ -43,6 +44,7 @@ CREATE TABLE media (
     link TEXT,
     min_ph REAL,
     max_ph REAL,
+    description TEXT,
     selected INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE ingredients (
@@ -163,10 +165,11 @@ def build_catalog(path: str | Path, *, media: list[dict], ingredients: dict[str,
 
 def _insert_media(connection, media: list[dict], selected: set[str]) -> None:
     connection.executemany(
-        "INSERT INTO media VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO media VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(str(m["id"]), str(m.get("name") or m["id"]), _flag(m.get("complex_medium")),
           _text(m.get("source")), _text(m.get("link")), _real(m.get("min_pH")),
-          _real(m.get("max_pH")), int(str(m["id"]) in selected)) for m in media])
+          _real(m.get("max_pH")), _text(m.get("description")),
+          int(str(m["id"]) in selected)) for m in media])
 
 
 def _insert_ingredients(connection, ingredients: dict[str, dict],
