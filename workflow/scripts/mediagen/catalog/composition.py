@@ -74,7 +74,7 @@ class Component:
     problem: str | None
     line_kinds: tuple[str, ...] = ()  # one of LINE_KINDS per composition line
     flagged: bool = False  # an amount that cannot be right: an impossible line, or lines
-    #                        summing to the limit or more
+    #                        summing to the limit or more (volumes: to more than a litre)
     ml_l: float | None = None  # the volume of a ``volume`` ingredient, ml per litre
 
 
