@@ -1,5 +1,6 @@
 """A real Snakemake run of the media model's chain on tiny data: dataset, curriculum
-phases, fine-tuning on every type, and the report."""
+phases (one with no genome of its type, passed on), fine-tuning on every type, and the
+report."""
 
 import json
 import re
@@ -33,13 +34,20 @@ rule all:
 @pytest.mark.slow
 def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
     workdir = copy_workflow(tmp_path / "wf")
-    inputs = write_inputs(workdir, genomes_per_type=8, media_per_type=4)
+    inputs = write_inputs(workdir, genomes_per_type=8, media_per_type=4,
+                          genome_types=("bacteria", "archaea", "protist"))
+    catalog = workdir / "results" / "catalog"
+    left_out = inputs["pairs"]["genome_id"] == "protist_00"  # as if its media had no recipe
+    inputs["pairs"][~left_out].to_parquet(catalog / "growth_pairs.parquet", index=False)
+    inputs["pairs"][left_out].assign(reason="no usable g/L composition").to_csv(
+        catalog / "growth_pairs_excluded.tsv", sep="\t", index=False)
     pairs = inputs["pairs"].assign(growth=inputs["pairs"]["growth"].map({True: "true",
                                                                          False: "false"}))
     pairs.to_csv(workdir / "growth.tsv", sep="\t", index=False)
     (workdir / "Snakefile.cvae").write_text(SNAKEFILE)
     overrides = {"genomes": "genomes.tsv", "growth": "growth.tsv",
-                 "embedding": {"method": "vae"}, "cvae": TINY_CVAE,
+                 "embedding": {"method": "vae"},
+                 "cvae": {**TINY_CVAE, "phases": ["bacteria", "archaea", "fungi"]},
                  "ranking": {"members": 2, "epochs": 2, "negatives": 10, "threads": 1},
                  "report": {"n_generated": 3, "n_examples": 2}}
     (workdir / "tiny.yaml").write_text(yaml.safe_dump(overrides))
@@ -53,12 +61,21 @@ def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
         assert (models / f"cvae_{phase}.pt").is_file()
         metrics = pd.read_csv(models / f"cvae_{phase}.metrics.tsv", sep="\t")
         assert metrics["epoch"].tolist() == [1, 2, 3] and (metrics["phase"] == phase).all()
-    assert not (models / "cvae_fungi.pt").exists()  # only the configured phases
+    assert not (models / "cvae_protist.pt").exists()  # only the configured phases
     assert not list((models / "resume").glob("*.state.pt"))
+    # no fungal genome: the fungi phase passes the archaea phase's model on
+    assert pd.read_csv(models / "cvae_fungi.metrics.tsv", sep="\t").empty
+    fungi = torch.load(models / "cvae_fungi.pt", weights_only=True)
+    archaea = torch.load(models / "cvae_archaea.pt", weights_only=True)
+    assert all(torch.equal(fungi["state_dict"][k], v) for k, v in archaea["state_dict"].items())
+    passed_on = {"fungi": {"from": "archaea", "reason": "no training genomes of type fungi"}}
+    assert fungi["passed_on"] == passed_on
+    assert "passed on unchanged" in (
+        workdir / "results" / "logs" / "train_cvae" / "fungi.log").read_text()
 
     final = torch.load(models / "cvae_all.pt", weights_only=True)
-    assert final["phase"] == "all"
-    assert final["types_seen"] == ["archaea", "bacteria", "fungi", "protist"]
+    assert final["phase"] == "all" and final["passed_on"] == passed_on
+    assert final["types_seen"] == ["archaea", "bacteria", "protist"]
     assert list(dict.fromkeys(row["phase"] for row in final["history"])) == [
         "bacteria", "archaea", "all"]
     log = (workdir / "results" / "logs" / "train_cvae" / "archaea.log").read_text()
@@ -90,13 +107,26 @@ def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
     assert generated["n"].sum() == 3 * held_out["genome_id"].nunique()
     assert (models / "ranker.pt").is_file()
     assert "water or sea water: a volume per litre, not a mass, left out</td><td>7" in page
-    assert "Every phase had genomes" in page  # bacteria and archaea, the phases configured
+    assert "<b>Passed on without training: fungi</b>" in page
     metrics = json.loads((reports / "metrics.json").read_text())
-    assert metrics["data"]["genomes_per_phase"] == {"bacteria": 8, "archaea": 8}
+    assert metrics["data"]["genomes_per_phase"] == {"bacteria": 8, "archaea": 8, "fungi": 0}
+    assert metrics["data"]["phases"][2] == {"phase": "fungi", "genomes": 0, "epochs": 0,
+                                            "passed_on_from": "archaea",
+                                            "reason": "no training genomes of type fungi"}
+    # the genome whose pairs the catalog left out is named in the table, log and report
+    dropped = pd.read_csv(workdir / "results" / "datasets" / "cvae" / "dropped.tsv", sep="\t")
+    assert dropped["genome_id"].tolist() == ["protist_00"]
+    assert "protist_00" in (workdir / "results" / "logs" / "build_dataset.log").read_text()
+    assert [g["genome_id"] for g in metrics["data"]["left_out_genomes"]] == ["protist_00"]
+    assert "Genomes left out of training" in page and "<td>protist_00</td>" in page
     assert metrics["data"]["catalog_quirks"] == quirks
     methods = {row["method"] for row in metrics["proposal_summary"]}
     assert methods == {"model", "nearest_genome", "type_prior"}
-    assert any("type_prior" in claim["claim"] for claim in metrics["comparisons"])
+    assert list(pd.read_csv(reports / "proposal_summary.tsv", sep="\t").columns) == [
+        "group", "method", "n_genomes", "jaccard", "proposal_rank", "median_proposal_rank",
+        "top1_pct"]
+    assert any("type_prior on proposal_rank" in claim["claim"]
+               for claim in metrics["comparisons"])
     for claim in metrics["comparisons"]:
         assert claim["holds"] == (claim["value"] > claim["other"]
                                   if "higher" in claim["claim"] or "resemble" in claim["claim"]

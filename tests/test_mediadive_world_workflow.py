@@ -103,7 +103,8 @@ def test_strain_records_train_a_model_and_the_users_rows_win(workflow_copy, tmp_
     assert unresolved.loc["Saccharomyces cerevisiae", "reason"] == \
         "no domain in the strain record"
     archaea = (workflow_copy / "results/logs/train_cvae/archaea.log").read_text()
-    assert "no training genomes of type(s) archaea" in archaea
+    assert ("[archaea] no training genomes of type archaea: the bacteria phase's model is "
+            "passed on unchanged") in archaea
 
 
 @pytest.mark.slow
@@ -137,6 +138,6 @@ def test_the_real_catalog_and_strain_records_train_and_report(workflow_copy, rea
         assert reason.startswith("not named to species level")
 
     page = (workflow_copy / "results" / "reports" / "report.html").read_text()
-    assert "Phases with no genomes: " in page and "fungi, protist" in page
+    assert "Passed on without training: fungi, protist" in page
     assert "From MediaDive&#x27;s strain records" in page
     assert (genomes["origin"] == "mediadive").all()
