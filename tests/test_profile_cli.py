@@ -80,15 +80,16 @@ def test_short_genome_and_duplicate_ids_are_refused(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_profile_imports_neither_pandas_nor_torch(tmp_path):
+def test_a_profile_process_imports_neither_pandas_nor_torch(tmp_path):
     """A fresh process that profiles a genome holds none of the heavy libraries (what is
     imported, not how long it takes), nor the module of another subcommand, though the
-    FASTA file is named like one."""
+    FASTA file is named like one; and it leaves its objects frozen for a quick exit."""
     write_fasta(tmp_path / "embed", [("a", random_sequence(1, 900))])
-    probe = ("import json, sys; from mediagen.cli import main; "
-             "code = main(['profile', 'embed', '-o', 'out.parquet', '--min-length', '100']); "
-             "print(json.dumps([code, sorted(sys.modules)]))")
-    code, modules = json.loads(subprocess.run(
+    probe = ("import gc, json, sys; from mediagen.cli import main; "
+             "sys.argv = ['mediagen', 'profile', 'embed', '-o', 'out.parquet', "
+             "'--min-length', '100']; code = main(); "
+             "print(json.dumps([code, sorted(sys.modules), gc.get_freeze_count()]))")
+    code, modules, frozen = json.loads(subprocess.run(
         [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
         check=True, timeout=120).stdout)
     assert code == 0 and (tmp_path / "out.parquet").is_file()
@@ -96,3 +97,4 @@ def test_profile_imports_neither_pandas_nor_torch(tmp_path):
     assert not packages & set(HEAVY), packages & set(HEAVY)
     assert "mediagen.commands.embed" not in modules
     assert {"numpy", "numba", "pyarrow"} <= packages  # the probe saw the command's real imports
+    assert frozen > 0

@@ -10,6 +10,7 @@ status 1) or a bad argument (exit status 2, without argparse's usage block).
 """
 
 import argparse
+import gc
 import importlib
 import sys
 
@@ -56,6 +57,13 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the subcommand ``argv`` names; without ``argv``, the process's own arguments.
+
+    Run as the process's command (no ``argv``), its objects are frozen out of the garbage
+    collector at the end: the process ends next, and its exit would otherwise search them
+    all for cycles, 0.15 s after numba has loaded a kernel and 0.3 s after torch's import.
+    """
+    as_process = argv is None
     argv = sys.argv[1:] if argv is None else argv
     try:
         args = build_parser(argv).parse_args(argv)
@@ -67,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     except MediagenError as exc:
         print(f"mediagen {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        if as_process:
+            gc.freeze()
 
 
 if __name__ == "__main__":
