@@ -96,8 +96,13 @@ def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
                     "Example recipes"):
         assert heading in page
     evaluation = pd.read_csv(reports / "evaluation.tsv", sep="\t")
-    assert list(evaluation.columns) == ["split", "method", "n_species", "top1", "top5",
+    assert list(evaluation.columns) == ["split", "method", "n_species", "top1", "top1_ci_low",
+                                        "top1_ci_high", "top5", "top5_ci_low", "top5_ci_high",
                                         "mean_rank", "jaccard"]
+    assert (evaluation["top1_ci_low"] <= evaluation["top1"]).all()
+    assert (evaluation["top5"] <= evaluation["top5_ci_high"]).all()
+    for n in evaluation["n_species"]:  # a split this small gets no verdict
+        assert (f"too few to judge (n = {n})" in page) == (n < 20)
     held_out = samples[samples["split"] == "test"]
     assert set(evaluation["split"]) == set(held_out["holdout"])
     assert set(evaluation["method"]) == {"model", "nearest_genome", "knn_vote", "type_prior",

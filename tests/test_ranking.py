@@ -54,7 +54,8 @@ def hand_evidence() -> GrowthEvidence:
         points=np.array([[0.0], [1.0], [10.0]], dtype=np.float32),
         organism_types=np.array(["bacteria", "bacteria", "archaea"]),
         media_offsets=offsets, media_indices=np.concatenate(grown),
-        media=media_sets([[0, 1, 2, 3], [4, 5], [0, 1, 2, 6], [7, 8]]), typical_distance=2.0)
+        media=media_sets([[0, 1, 2, 3], [4, 5], [0, 1, 2, 6], [7, 8]]),
+        species_distances=np.array([1.0, 2.0, 3.0, np.inf]))  # typical 2, floor 1.02
 
 
 def test_features_say_what_the_relatives_grow_on():
@@ -65,7 +66,12 @@ def test_features_say_what_the_relatives_grow_on():
     np.testing.assert_allclose(column["vote_5"], [2 / 5, 1 / 5, 0, 1 / 5])
     assert column["kernel_vote"][0] > column["kernel_vote"][1] > column["kernel_vote"][3]
     np.testing.assert_allclose(column["similar_nearest"], [1.0, 0.0, 3 / 5, 0.0])
-    np.testing.assert_allclose(column["nearest_distance"], np.log(0.2 / 2.0), rtol=1e-5)
+    # how close the nearest genome growing on each medium is; nearer than the floor counts
+    # as the floor, which no training row came closer than
+    assert evidence.typical_distance == 2.0 and evidence.floor_distance == pytest.approx(1.02)
+    np.testing.assert_allclose(column["grower_closeness"],
+                               [1 / (1 + 1.02 / 2)] * 2 + [0, 1 / (1 + 9.8 / 2)],
+                               rtol=1e-5)
     # popularity over all genomes; type popularity of the genome's own type only
     assert column["popularity"][0] > column["popularity"][1] == column["popularity"][3] > 0
     assert column["type_popularity"][3] == 0 and column["type_popularity"][1] > 0
@@ -142,7 +148,7 @@ def train_tiny(data: RankingData) -> MediaRanker:
              for m in range(TINY.members)]
     ranker = MediaRanker(heads, TINY.hidden, (1.0, 0.0), transform, evidence, genomes,
                          data.media_ids, data.media_names)
-    ranker.calibration = calibrate(ranker, data, rows)
+    ranker.calibration, ranker.calibrated_on = calibrate(ranker, data, rows)
     return ranker
 
 
@@ -179,6 +185,70 @@ def test_the_ranking_finds_the_home_medium_with_calibrated_odds(known):
     assert recommended.loc[recommended["rank"] == 1, "evidence"].str.contains("g").all()
 
 
+def with_genome_added(evidence: GrowthEvidence, point: np.ndarray, organism_type: str,
+                      grown: list[int]) -> GrowthEvidence:
+    """The same evidence with one more training genome; the distance scale is the model's."""
+    media = [evidence.grown_by(g) for g in range(len(evidence.points))] + [np.array(grown)]
+    return GrowthEvidence(
+        points=np.vstack([evidence.points, point[None]]).astype(np.float32),
+        organism_types=np.append(evidence.organism_types, organism_type),
+        media_offsets=np.concatenate([[0], np.cumsum([len(m) for m in media])]),
+        media_indices=np.concatenate(media).astype(np.int64), media=evidence.media,
+        species_distances=evidence.species_distances)
+
+
+def test_a_genome_identical_to_the_query_never_lowers_what_it_grows_on(known):
+    data, ranker = known
+    assert ranker.calibration[0] > 0
+    rng = np.random.default_rng(1)
+    points = ranker.transform.apply(data.embedding_of(data.rows("test").index))
+    for point in points:
+        before, _ = ranker.probabilities(ranker.evidence.features(point, "bacteria"))
+        for medium in rng.choice(len(ranker.media_ids), size=8, replace=False):
+            grown = [int(medium), *rng.choice(len(ranker.media_ids), size=2)]
+            evidence = with_genome_added(ranker.evidence, point, "bacteria", grown)
+            after, _ = ranker.probabilities(evidence.features(point, "bacteria"))
+            assert after[medium] >= before[medium] - 1e-6
+
+
+def test_a_known_genome_gets_its_recorded_media_first_and_near_copies_no_more(known):
+    data, ranker = known
+    evidence, genomes = ranker.evidence, ranker.genomes
+    species = np.asarray(genomes.species)
+    direction = np.random.default_rng(2).normal(size=evidence.points.shape[1])
+    direction /= np.linalg.norm(direction)
+    for genome in range(0, len(genomes.genome_ids), 7):
+        point = evidence.points[genome].astype(np.float64)
+        recorded = evidence.grown_by(genome)
+        ranking = ranker.rank_point(point)
+        assert ranking.known_as == [genomes.genome_ids[genome]] and not ranking.novel
+        assert ranking.nearest_distance == 0 and ranking.distance_percentile == 0
+        first = ranking.table.head(len(recorded))
+        assert first["recorded"].all() and not ranking.table["recorded"][len(recorded):].any()
+        assert set(first["media_id"]) == {ranker.media_ids[m] for m in recorded}
+        # at least what its relatives would give: the same genome with its species left out
+        relatives, _ = ranker.probabilities(evidence.features(
+            point, "bacteria", exclude=species == species[genome]))
+        assert (ranking.probability[recorded] >= relatives[recorded] - 1e-6).all()
+        # copies ever farther away: the recorded media never gain more than noise
+        steps = [ranker.rank_point(point + r * evidence.typical_distance * direction)
+                 for r in (0.05, 0.2, 0.5, 1.0)]
+        probabilities = [ranking.probability[recorded]] + [s.probability[recorded]
+                                                           for s in steps]
+        assert (np.diff(probabilities, axis=0) <= 0.02).all()
+        assert not steps[-1].known_as  # as far as the typical species: no longer known
+
+
+def test_a_genome_beyond_anything_trained_is_flagged_novel(known):
+    data, ranker = known
+    far = ranker.evidence.points.mean(axis=0) + 100 * ranker.evidence.typical_distance
+    ranking = ranker.rank_point(far)
+    assert ranking.novel and ranking.distance_percentile == 100 and not ranking.known_as
+    assert "NOVEL" in ranking.describe_distance()
+    typical = ranker.rank_point(ranker.evidence.points[0] + 1e-3)
+    assert not typical.novel and typical.distance_percentile < 5
+
+
 def test_the_ranker_round_trips_through_its_checkpoint(known, tmp_path):
     data, ranker = known
     ranker.save(tmp_path / "ranker.pt")
@@ -187,6 +257,17 @@ def test_the_ranker_round_trips_through_its_checkpoint(known, tmp_path):
     first, second = ranker.rank(embedding), again.rank(embedding)
     pd.testing.assert_frame_equal(first.table, second.table)
     assert first.anchors == second.anchors and first.anchors[0] == first.table["media_id"][0]
+
+
+def mutated(rng: np.random.Generator, sequence: bytes, rate: float) -> bytes:
+    """``sequence`` with ``rate`` of its bases replaced by another base."""
+    bases = np.frombuffer(sequence, dtype=np.uint8).copy()
+    sites = np.flatnonzero(rng.random(len(bases)) < rate)
+    alphabet = np.frombuffer(b"ACGT", dtype=np.uint8)
+    shift = rng.integers(1, 4, len(sites))
+    position = np.searchsorted(alphabet, bases[sites])
+    bases[sites] = alphabet[(position + shift) % 4]
+    return bases.tobytes()
 
 
 def test_recommend_ranks_media_for_a_genome_end_to_end(tmp_path, capsys):
@@ -220,13 +301,42 @@ def test_recommend_ranks_media_for_a_genome_end_to_end(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "nearest training genome g1s" in printed  # a relative
     written = json.loads(out.with_name("best.json").read_text())
-    assert written["organism_type"] == "bacteria"
+    assert written["organism_type"] == "bacteria" and written["novel"] is False
+    assert written["known_as"] == [] and 0 <= written["nearest_distance_percentile"] <= 100
+    assert "percentile" in printed
     media = [row["media_id"] for row in written["media"]]
     assert len(media) == 3 and media[0] == "m1"  # the genus' home medium
     assert all(0 <= row["probability"] <= 1 for row in written["media"])
     assert "g1s" in written["media"][0]["evidence"]
     tsv = pd.read_csv(out.with_name("best.tsv"), sep="\t")
     assert tsv["media_id"].astype(str).tolist() == media
+
+    # a training genome, and copies of it with ever more point mutations: its recorded media
+    # first, marked, and never more likely for a copy further away
+    known_genome = "g2s0"
+    recorded = {ranker.media_ids[m] for m in world.grown[known_genome]}
+    rng = np.random.default_rng(3)
+    records = world_genome(5, "Genus2 sp0")
+    chances = []
+    for rate in (0.0, 0.001, 0.005, 0.02):
+        copy = tmp_path / f"copy_{rate}.fna.gz"
+        with open(copy, "wb") as handle:
+            write_fasta_gz([(name, mutated(rng, sequence, rate)) for name, sequence in records],
+                           handle)
+        prefix = tmp_path / "copies" / f"per_mille_{rate * 1000:g}"
+        assert main(["recommend", "--model", str(tmp_path / "ranker.pt"), "--genome",
+                     str(copy), "-n", str(len(ranker.media_ids)), "-o", str(prefix)]) == 0
+        answer = json.loads(prefix.with_name(prefix.name + ".json").read_text())
+        chances.append([row["probability"] for row in sorted(answer["media"],
+                                                             key=lambda r: r["media_id"])
+                        if row["media_id"] in recorded])
+        if rate == 0:
+            first = answer["media"][0]
+            assert first["media_id"] in recorded and first["recorded"]
+            assert answer["known_as"] == [known_genome]
+            assert answer["nearest_distance"] == 0
+            assert "[recorded]" in capsys.readouterr().out
+    assert (np.diff(chances, axis=0) <= 0.01).all()
 
     # a sheet genome by id and a type's average genome give rankings too
     assert main(["recommend", "--model", str(tmp_path / "ranker.pt"), "--genome-id",

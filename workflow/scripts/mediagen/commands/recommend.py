@@ -4,7 +4,11 @@ The genome is a FASTA (embedded the way the ranking model's training genomes wer
 genome of the workflow's sheet (its row in the embedding table), or, with
 ``--organism-type`` alone, the average training genome of a type. Each medium comes with
 the calibrated probability that the organism grows on it, its uncertainty (the spread of
-the model's ensemble) and the evidence: the nearest training genomes that grow on it.
+the model's ensemble) and the evidence: the nearest training genomes that grow on it. The
+answer says how far the genome is from the training genomes (the nearest one's distance,
+as a percentile of training species' distances to their nearest other species), marks a
+known genome's recorded media (a genome nearer to a training genome than any two training
+species are: its recorded media come first) and flags a genome beyond anything trained.
 The best ``-n`` are printed and written to ``PREFIX.tsv`` and ``PREFIX.json``.
 """
 
@@ -55,17 +59,19 @@ def run(args) -> int:
             f"average {args.organism_type} genome"
     ranking = ranker.rank_point(point, args.organism_type, n_evidence=args.n)
     best = ranking.table.head(args.n)
-    print(f"{name}: organism type {ranking.organism_type}; nearest training genome "
-          f"{ranking.nearest_genome} (distance {ranking.nearest_distance:.3g})")
+    print(f"{name}: organism type {ranking.organism_type}; {ranking.describe_distance()}")
     for row in best.itertuples(index=False):
+        recorded = "  [recorded]" if row.recorded else ""
         print(f"{row.rank:4d}  {row.probability:5.3f} +- {row.uncertainty:5.3f}  "
-              f"{row.media_id:>8}  {row.media_name}\n      evidence: {row.evidence}")
+              f"{row.media_id:>8}  {row.media_name}{recorded}\n      evidence: {row.evidence}")
     with atomic_path(files[0]) as tmp:
         best.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     atomic_write_text(files[1], json.dumps({
         "genome": name, "organism_type": ranking.organism_type,
         "nearest_genome": ranking.nearest_genome,
         "nearest_distance": ranking.nearest_distance,
+        "nearest_distance_percentile": ranking.distance_percentile,
+        "known_as": ranking.known_as, "novel": ranking.novel,
         "media": best.to_dict(orient="records")}, indent=1) + "\n")
     print(f"wrote {files[0]} and {files[1]}", file=sys.stderr)
     return 0

@@ -19,6 +19,12 @@ medium is, so every method gives a full ranking.
 
 Calibration: the expected calibration error over each held-out genome's ten best-ranked
 media (where a user looks), in ten equal-width bins, with its reliability table.
+
+Uncertainty: every hit rate and calibration error carries a 95% interval from a bootstrap
+over the held-out species (a species' genomes are drawn together), and the model's margin
+over the best baseline is a paired bootstrap of the difference on the same draws
+(``comparisons``). A split of fewer than ``MIN_SPECIES_TO_JUDGE`` species gets no verdict:
+its interval is too wide to say anything.
 """
 
 import math
@@ -32,9 +38,13 @@ from .evidence import VOTERS, GrowthEvidence
 from .model import MediaRanker
 
 BASELINES = ("nearest_genome", "knn_vote", "type_prior", "global_prior")
+PRIORS = ("type_prior", "global_prior")
 METHODS = ("model", *BASELINES)
+SPLITS = ("seen_genus", "unseen_genus")
 TOP_CALIBRATION = 10
 BINS = 10
+BOOTSTRAP_DRAWS = 1000
+MIN_SPECIES_TO_JUDGE = 20
 
 
 def baseline_scores(evidence: GrowthEvidence, point: np.ndarray, organism_type: str
@@ -76,12 +86,15 @@ def _hit_chance(k: int, ahead: int, tied: int, tied_true: int) -> float:
 
 @dataclass
 class RankingEvaluation:
-    summary: pd.DataFrame  # split, method, n_species, top1, top5, mean_rank, jaccard
+    summary: pd.DataFrame  # split, method, n_species, top1 (+ ci), top5 (+ ci), mean_rank,
+    #                        jaccard
+    comparisons: pd.DataFrame  # split, measure, against, model, other, difference (+ ci)
     per_genome: pd.DataFrame
     reliability: pd.DataFrame  # split, bin, predicted, observed, n
-    calibration: pd.DataFrame  # split, ece, n_predictions
+    calibration: pd.DataFrame  # split, n_species, ece (+ ci), n_predictions
     recommendations: pd.DataFrame  # held-out genomes' best media with evidence
     anchors: dict[str, list[str]]  # held-out genome -> media worth varying into recipes
+    calibrated_on: str  # what the ranking's probabilities were calibrated on
 
 
 def evaluate_ranking(ranker: MediaRanker, data: RankingData, n_shown: int = 5
@@ -104,6 +117,7 @@ def evaluate_ranking(ranker: MediaRanker, data: RankingData, n_shown: int = 5
             anchors[genome_id] = ranker.anchors(probability)
             best = np.argsort(-probability, kind="stable")[:TOP_CALIBRATION]
             predictions.append(pd.DataFrame({"split": genome["holdout"],
+                                             "species": genome["species"],
                                              "probability": probability[best],
                                              "grows": np.isin(best, truth)}))
             for rank, medium in enumerate(best[:n_shown], start=1):
@@ -118,42 +132,115 @@ def evaluate_ranking(ranker: MediaRanker, data: RankingData, n_shown: int = 5
     per_genome = pd.DataFrame(rows, columns=["genome_id", "split", "species", "organism_type",
                                              "method", "top1", "top5", "rank", "jaccard"])
     predicted = (pd.concat(predictions, ignore_index=True) if predictions
-                 else pd.DataFrame(columns=["split", "probability", "grows"]))
+                 else pd.DataFrame(columns=["split", "species", "probability", "grows"]))
     reliability, calibration = calibration_tables(predicted)
-    return RankingEvaluation(_summary(per_genome), per_genome, reliability, calibration,
-                             pd.DataFrame(shown), anchors)
+    summary, comparisons = summarise(per_genome)
+    return RankingEvaluation(summary, comparisons, per_genome, reliability, calibration,
+                             pd.DataFrame(shown), anchors, ranker.calibrated_on)
 
 
-def _summary(per_genome: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for split in ("seen_genus", "unseen_genus"):
+def species_draws(n_species: int, seed: int = 0) -> np.ndarray:
+    """(BOOTSTRAP_DRAWS, n_species): how often each species is drawn in each resample."""
+    rng = np.random.default_rng(seed)
+    return rng.multinomial(n_species, np.full(n_species, 1.0 / n_species),
+                           size=BOOTSTRAP_DRAWS).astype(np.float64)
+
+
+def interval(values: np.ndarray) -> tuple[float, float]:
+    """The 95% percentile interval of bootstrap values."""
+    low, high = np.nanpercentile(values, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def summarise(per_genome: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per split and method the mean scores, hit rates with their 95% intervals; and per
+    split and hit rate the model against the best baseline, its margin with a paired
+    interval (the same species drawn for both)."""
+    rows, comparisons = [], []
+    for split in SPLITS:
+        part = per_genome[per_genome["split"] == split]
+        if part.empty:
+            continue
+        species = sorted(part["species"].unique())
+        draws = species_draws(len(species))
+        resampled = {}
         for method in METHODS:
-            part = per_genome[(per_genome["split"] == split) & (per_genome["method"] == method)]
-            if part.empty:
+            scores = part[part["method"] == method]
+            if scores.empty:
                 continue
-            rows.append({"split": split, "method": method,
-                         "n_species": int(part["species"].nunique()),
-                         "top1": float(part["top1"].mean()), "top5": float(part["top5"].mean()),
-                         "mean_rank": float(part["rank"].mean()),
-                         "jaccard": float(part["jaccard"].mean())})
-    return pd.DataFrame(rows, columns=["split", "method", "n_species", "top1", "top5",
-                                       "mean_rank", "jaccard"])
+            grouped = scores.groupby("species")[["top1", "top5"]].agg(["sum", "count"])
+            grouped = grouped.reindex(species)
+            row = {"split": split, "method": method, "n_species": len(species)}
+            for measure in ("top1", "top5"):
+                totals = draws @ grouped[(measure, "sum")].to_numpy()
+                resampled[method, measure] = totals / (draws @ grouped[(measure,
+                                                                        "count")].to_numpy())
+                low, high = interval(resampled[method, measure])
+                row |= {measure: float(scores[measure].mean()), f"{measure}_ci_low": low,
+                        f"{measure}_ci_high": high}
+            rows.append(row | {"mean_rank": float(scores["rank"].mean()),
+                               "jaccard": float(scores["jaccard"].mean())})
+        comparisons += _comparisons(split, len(species), rows, resampled)
+    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    return summary, pd.DataFrame(comparisons, columns=COMPARISON_COLUMNS)
+
+
+SUMMARY_COLUMNS = ["split", "method", "n_species", "top1", "top1_ci_low", "top1_ci_high",
+                   "top5", "top5_ci_low", "top5_ci_high", "mean_rank", "jaccard"]
+COMPARISON_COLUMNS = ["split", "measure", "n_species", "versus", "against", "model", "other",
+                      "difference", "difference_ci_low", "difference_ci_high"]
+
+
+def _comparisons(split: str, n_species: int, rows: list[dict], resampled: dict
+                 ) -> list[dict]:
+    """The model against the best baseline, and against the best prior, per hit rate."""
+    value = {(r["method"], m): r[m] for r in rows if r["split"] == split
+             for m in ("top1", "top5")}
+    found = []
+    for measure in ("top1", "top5"):
+        if ("model", measure) not in value:
+            continue
+        for others in (BASELINES, PRIORS):
+            present = [m for m in others if (m, measure) in value]
+            if not present:
+                continue
+            best = max(present, key=lambda m: value[m, measure])
+            low, high = interval(resampled["model", measure] - resampled[best, measure])
+            found.append({"split": split, "measure": measure, "n_species": n_species,
+                          "versus": "best prior" if others is PRIORS else "best baseline",
+                          "against": best, "model": value["model", measure],
+                          "other": value[best, measure],
+                          "difference": value["model", measure] - value[best, measure],
+                          "difference_ci_low": low, "difference_ci_high": high})
+    return found
 
 
 def calibration_tables(predicted: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(reliability per split and bin, expected calibration error per split)."""
+    """(reliability per split and bin, expected calibration error per split with its 95%
+    interval over species)."""
     reliability, errors = [], []
     for split, part in predicted.groupby("split", sort=True):
         p = part["probability"].to_numpy(dtype=float)
         grows = part["grows"].to_numpy(dtype=float)
         bins = np.clip((p * BINS).astype(int), 0, BINS - 1)
-        ece = 0.0
         for b in range(BINS):
             inside = bins == b
             if inside.any():
-                ece += inside.mean() * abs(p[inside].mean() - grows[inside].mean())
                 reliability.append({"split": split, "bin": b, "predicted": p[inside].mean(),
                                     "observed": grows[inside].mean(), "n": int(inside.sum())})
-        errors.append({"split": split, "ece": ece, "n_predictions": len(p)})
+        # per species and bin: predictions, their summed probability and summed outcome;
+        # the error is sum over bins |sum p - sum grows| / predictions, in every resample
+        species, owner = np.unique(part["species"].to_numpy(str), return_inverse=True)
+        cell = owner * BINS + bins
+        shape = (len(species), BINS)
+        counts, p_sums, grown = (np.bincount(cell, weights=w, minlength=shape[0] * shape[1])
+                                 .reshape(shape) for w in (np.ones_like(p), p, grows))
+        draws = np.vstack([np.ones(len(species)), species_draws(len(species))])
+        errors_drawn = (np.abs(draws @ p_sums - draws @ grown).sum(axis=1)
+                        / (draws @ counts).sum(axis=1))
+        low, high = interval(errors_drawn[1:])
+        errors.append({"split": split, "n_species": len(species), "ece": errors_drawn[0],
+                       "ece_ci_low": low, "ece_ci_high": high, "n_predictions": len(p)})
     return (pd.DataFrame(reliability, columns=["split", "bin", "predicted", "observed", "n"]),
-            pd.DataFrame(errors, columns=["split", "ece", "n_predictions"]))
+            pd.DataFrame(errors, columns=["split", "n_species", "ece", "ece_ci_low",
+                                          "ece_ci_high", "n_predictions"]))

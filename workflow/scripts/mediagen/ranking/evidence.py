@@ -12,33 +12,43 @@ on: MediaDive holds many variants of one recipe.
 
 - ``nearest_grows``: whether the nearest training genome grows on the medium;
 - ``vote_5``, ``vote_25``: the share of the 5 / 25 nearest that grow on it;
-- ``kernel_vote``: the same over the 25 nearest, weighted by ``exp(-(d / 1.5 d1)^2)``
-  (``d1`` the nearest's distance), so that a close cluster of relatives outvotes
-  far ones;
+- ``kernel_vote``: the same over the 25 nearest, weighted by ``1 / (1 + (d / 1.5 t)^2)``
+  (``t`` the typical distance between species, below), so that a close cluster of relatives
+  outvotes far ones;
 - ``similar_nearest``, ``similar_5``: the highest similarity of the medium to a medium
   the nearest (each of the 5 nearest, averaged) grows on;
 - ``popularity``, ``type_popularity``: log counts of training genomes (of the genome's
   organism type) growing on it, over the log of the largest count; genomes left out of a
   query leave these counts too, or every medium a training genome grows on would look
   known to the model, and media no training genome grows on, hopeless;
-- ``nearest_distance``: ``log(d1 / typical d1)``, so the model learns when relatives are
-  too far to trust and the priors should speak.
+- ``grower_closeness``: ``1 / (1 + d / t)`` of the nearest of the 25 that grows on the
+  medium (0 if none does), so the model learns how far evidence may come from before the
+  priors should speak.
+
+Every feature rises with the evidence that the genome grows on the medium, and the scoring
+heads (:mod:`mediagen.ranking.model`) rise with every feature: a relative growing on a
+medium, or coming closer, never lowers its probability. Distances are judged against the
+training species' distances to their nearest other species (``species_distances``): their
+median is the typical distance ``t``; closer than their first percentile (``floor``), a
+genome is as near as no two training species are, and ``grower_closeness`` stops rising
+there, since no training row ever showed the model anything nearer (a query that close is
+a known genome: see ``MediaRanker.rank_point``).
 
 Training genomes are scored with their own species left out (as a held-out species is),
 and, to show the model what an unseen genus looks like, once more with their genus left
 out; the ``exclude`` masks say which training genomes a query may not use.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 FEATURES = ("nearest_grows", "vote_5", "vote_25", "kernel_vote", "similar_nearest",
-            "similar_5", "popularity", "type_popularity", "nearest_distance")
+            "similar_5", "popularity", "type_popularity", "grower_closeness")
 NEIGHBOURS = 25
 VOTERS = 5
-BANDWIDTH = 1.5  # kernel width, in units of the nearest neighbour's distance
-_TINY = 1e-9
+BANDWIDTH = 1.5  # kernel width, in units of the typical distance between species
+FLOOR_QUANTILE = 0.01
 
 
 @dataclass
@@ -88,9 +98,16 @@ class GrowthEvidence:
     media_offsets: np.ndarray  # (n_genomes + 1,) int64 into media_indices
     media_indices: np.ndarray  # (n_pairs,) int64 catalog rows
     media: MediaSets
-    typical_distance: float = 1.0  # median nearest-neighbour distance, species left out
+    # each training genome's distance to its nearest genome of another species
+    species_distances: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self):
+        found = np.sort(np.asarray(self.species_distances, dtype=np.float64))
+        self.species_distances = found[np.isfinite(found) & (found > 0)]
+        known = len(self.species_distances) > 0
+        self.typical_distance = float(np.median(self.species_distances)) if known else 1.0
+        self.floor_distance = (float(np.quantile(self.species_distances, FLOOR_QUANTILE))
+                               if known else 0.0)
         self.popularity = np.bincount(self.media_indices,
                                       minlength=len(self.media)).astype(np.float32)
         self.type_popularity = {t: self._counts(np.flatnonzero(self.organism_types == t))
@@ -121,9 +138,9 @@ class GrowthEvidence:
         nearest, distance = self.neighbours(point, exclude)
         out = np.zeros((n_media, len(FEATURES)), dtype=np.float32)
         if len(nearest):
-            d1 = max(float(distance[0]), _TINY)
-            weights = np.exp(-(distance / (BANDWIDTH * d1)) ** 2)
+            weights = 1.0 / (1.0 + (distance / (BANDWIDTH * self.typical_distance)) ** 2)
             weights /= weights.sum()
+            closeness = self.closeness(distance)
             similar = self._similar_to_grown(nearest[:VOTERS])
             for rank, genome in enumerate(nearest):
                 grown = self.grown_by(genome)
@@ -133,9 +150,9 @@ class GrowthEvidence:
                     out[grown, 1] += 1.0 / VOTERS
                 out[grown, 2] += 1.0 / NEIGHBOURS
                 out[grown, 3] += weights[rank]
+                out[grown, 8] = np.maximum(out[grown, 8], closeness[rank])
             out[:, 4] = similar[:, 0]
             out[:, 5] = similar.mean(axis=1)
-            out[:, 8] = np.log(d1 / self.typical_distance + _TINY)
         popularity, typed = self.popularity, self.type_popularity.get(organism_type)
         if exclude is not None and exclude.any():
             left_out = np.flatnonzero(exclude)
@@ -147,6 +164,19 @@ class GrowthEvidence:
         if typed is not None:
             out[:, 7] = np.log1p(typed) / self._log_scale
         return out
+
+    def closeness(self, distance: np.ndarray) -> np.ndarray:
+        """``1 / (1 + d / t)``, constant below the floor (see the module doc)."""
+        return 1.0 / (1.0 + np.maximum(distance, self.floor_distance) / self.typical_distance)
+
+    def distance_percentile(self, distance: float) -> float:
+        """The share (in %) of training genomes whose nearest other species is at most
+        ``distance`` away: 50 is as far as a typical species from its nearest neighbour,
+        100 farther than any training species."""
+        if not len(self.species_distances):
+            return float("nan")
+        below = np.searchsorted(self.species_distances, distance, side="right")
+        return 100.0 * below / len(self.species_distances)
 
     def _counts(self, genomes: np.ndarray) -> np.ndarray:
         """How many of ``genomes`` grow on each medium."""

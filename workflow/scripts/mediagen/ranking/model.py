@@ -2,12 +2,15 @@
 
 A small network scores each (genome, medium) from the evidence of
 :mod:`mediagen.ranking.evidence`; several such networks, each trained on a bootstrap
-sample of the training genomes, form an ensemble. Their mean logit, Platt-scaled on the
-validation genomes (``p = sigmoid(a * logit + b)``), is the probability that the organism
-grows on the medium; the spread of the members' calibrated probabilities (standard
-deviation) is its uncertainty. Everything a ranking needs travels in one checkpoint: the
-networks, the calibration, the genome transform, the training genomes with their media
-and the catalog's ingredient sets.
+sample of the training genomes, form an ensemble. Each network rises with every feature
+(non-negative weights, and units of a convex and of a concave monotone activation, so it
+can bend both ways), so more or closer evidence for a medium never lowers its score: a
+training genome's own media are the most likely for it, and stay so for near copies. Their
+mean logit, Platt-scaled on the validation genomes (``p = sigmoid(a * logit + b)``), is the
+probability that the organism grows on the medium; the spread of the members' calibrated
+probabilities (standard deviation) is its uncertainty. Everything a ranking needs travels
+in one checkpoint: the networks, the calibration, the genome transform, the training
+genomes with their media and the catalog's ingredient sets.
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ..checkpoint import load_checkpoint, save_checkpoint
@@ -28,16 +32,34 @@ ANCHOR_SHARE = 0.5  # a medium worth varying is at least this likely relative to
 ANCHOR_POOL = 10
 
 
+class MonotoneLinear(nn.Linear):
+    """A linear layer through the absolute values of its weights: every output rises with
+    every input."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.linear(x, self.weight.abs(), self.bias)
+
+
+def monotone_activation(x: torch.Tensor) -> torch.Tensor:
+    """ReLU on the first half of the units (convex), its mirror ``-relu(-x)`` on the second
+    (concave): both rise, and together they can bend either way."""
+    half = x.shape[-1] // 2
+    return torch.cat([F.relu(x[..., :half]), -F.relu(-x[..., half:])], dim=-1)
+
+
 class ScoringHead(nn.Module):
-    """Evidence features -> one logit per (genome, medium)."""
+    """Evidence features -> one logit per (genome, medium), rising with every feature."""
 
     def __init__(self, n_features: int, hidden: int):
         super().__init__()
-        self.body = nn.Sequential(nn.Linear(n_features, hidden), nn.ReLU(),
-                                  nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+        self.layers = nn.ModuleList([MonotoneLinear(n_features, hidden),
+                                     MonotoneLinear(hidden, hidden), MonotoneLinear(hidden, 1)])
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        return self.body(features).squeeze(-1)
+        x = features
+        for layer in self.layers[:-1]:
+            x = monotone_activation(layer(x))
+        return self.layers[-1](x).squeeze(-1)
 
 
 @dataclass
@@ -52,14 +74,33 @@ class TrainingGenomes:
 
 @dataclass
 class Ranking:
-    """One genome's ranking: every catalog medium, most likely first."""
+    """One genome's ranking: every catalog medium, most likely first (a known genome's
+    recorded media first of all)."""
 
-    table: pd.DataFrame  # rank, media_id, media_name, probability, uncertainty, evidence
+    table: pd.DataFrame  # rank, media_id, media_name, probability, uncertainty, recorded,
+    #                      evidence
     probability: np.ndarray  # per catalog medium, in the catalog's order
     anchors: list[str]  # the media worth varying into new recipes (see MediaRanker.anchors)
     organism_type: str
     nearest_genome: str
     nearest_distance: float
+    distance_percentile: float  # of training species' distances to their nearest other one
+    known_as: list[str]  # training genomes nearer than any two training species are
+    novel: bool  # farther from every training genome than any training species is
+
+    def describe_distance(self) -> str:
+        """One line: how far the genome is from what the model was trained on."""
+        where = (f"nearest training genome {self.nearest_genome} (distance "
+                 f"{self.nearest_distance:.3g}, percentile {self.distance_percentile:.0f} of "
+                 "training species' distances to their nearest other species)")
+        if self.known_as:
+            return (f"{where}; a known genome: as near to {', '.join(self.known_as)} as no two "
+                    "training species are, so its recorded media come first")
+        if self.novel:
+            return (f"{where}; NOVEL: farther from every training genome than any training "
+                    "species is from its nearest other species; the answer leans on the "
+                    "organism type's common media")
+        return where
 
 
 @dataclass
@@ -74,6 +115,7 @@ class MediaRanker:
     media_names: list[str]
     history: list[dict] = field(default_factory=list)
     provenance: dict = field(default_factory=dict)  # how genomes were embedded
+    calibrated_on: str = ""  # what the Platt scaling was fitted on, in words
 
     @property
     def embedding_method(self) -> str:
@@ -118,24 +160,34 @@ class MediaRanker:
     def rank_point(self, point: np.ndarray, organism_type: str | None = None,
                    n_evidence: int = 3) -> Ranking:
         """``rank`` for a point of genome space."""
-        nearest, distance = self.evidence.neighbours(point, k=1)
+        evidence = self.evidence
+        nearest, distance = evidence.neighbours(point, k=len(self.genomes.genome_ids))
         nearest_type = self.genomes.organism_types[int(nearest[0])]
         organism_type = organism_type or nearest_type
-        probability, uncertainty = self.probabilities(
-            self.evidence.features(point, organism_type))
-        order = np.argsort(-probability, kind="stable")
+        probability, uncertainty = self.probabilities(evidence.features(point, organism_type))
+        known = nearest[distance <= evidence.floor_distance]
+        recorded = np.zeros(len(probability), dtype=bool)
+        for genome in known:
+            recorded[evidence.grown_by(genome)] = True
+        order = np.lexsort((-probability, ~recorded))
         table = pd.DataFrame({
             "rank": np.arange(1, len(order) + 1),
             "media_id": [self.media_ids[m] for m in order],
             "media_name": [self.media_names[m] for m in order],
             "probability": probability[order],
             "uncertainty": uncertainty[order],
+            "recorded": recorded[order],
         })
         table["evidence"] = ""
         for row, medium in enumerate(order[:n_evidence]):
             table.loc[row, "evidence"] = self.describe_evidence(point, int(medium))
+        d1 = float(distance[0])
         return Ranking(table, probability, self.anchors(probability), organism_type,
-                       self.genomes.genome_ids[int(nearest[0])], float(distance[0]))
+                       self.genomes.genome_ids[int(nearest[0])], d1,
+                       evidence.distance_percentile(d1),
+                       [self.genomes.genome_ids[int(g)] for g in known],
+                       bool(len(evidence.species_distances)
+                            and d1 > evidence.species_distances[-1]))
 
     def anchors(self, probability: np.ndarray) -> list[str]:
         """The media worth varying into new recipes for a genome: among its ten best, those
@@ -169,7 +221,7 @@ class MediaRanker:
             "points": torch.from_numpy(np.asarray(ev.points, dtype=np.float32)),
             "media_offsets": torch.from_numpy(ev.media_offsets),
             "media_indices": torch.from_numpy(ev.media_indices),
-            "typical_distance": float(ev.typical_distance),
+            "species_distances": torch.from_numpy(ev.species_distances),
             "media_indptr": torch.from_numpy(ev.media.indptr),
             "media_ingredients": torch.from_numpy(ev.media.indices),
             "n_ingredients": int(ev.media.n_ingredients),
@@ -178,6 +230,7 @@ class MediaRanker:
             "media_names": list(self.media_names),
             "history": self.history,
             "provenance": self.provenance,
+            "calibrated_on": self.calibrated_on,
         })
 
     @classmethod
@@ -204,10 +257,11 @@ class MediaRanker:
                 organism_types=np.asarray(genomes.organism_types, dtype=str),
                 media_offsets=record["media_offsets"].numpy(),
                 media_indices=record["media_indices"].numpy(),
-                media=media, typical_distance=float(record["typical_distance"]))
+                media=media, species_distances=record["species_distances"].numpy())
             return cls(heads, hidden, tuple(record["calibration"]), transform, evidence,
                        genomes, list(record["media_ids"]), list(record["media_names"]),
-                       list(record["history"]), dict(record["provenance"]))
+                       list(record["history"]), dict(record["provenance"]),
+                       str(record["calibrated_on"]))
         except (KeyError, TypeError, ValueError, RuntimeError) as exc:
             raise MediagenError(f"{path}: not a complete mediagen ranking model ({exc!r}); "
                                 "retrain it (rule train_ranker)") from None

@@ -74,25 +74,29 @@ def build_evidence(data: RankingData) -> tuple[GrowthEvidence, ConditionTransfor
                             "model needs at least 2 (add genomes or growth observations)")
     embedding = data.embedding_of(train.index)
     transform = ConditionTransform.fit(embedding.method, embedding.values, MAX_COMPONENTS)
+    points = transform.apply(embedding)
     grown = [data.grown[g] for g in train.index]
     offsets = np.concatenate([[0], np.cumsum([len(m) for m in grown])]).astype(np.int64)
     evidence = GrowthEvidence(
-        points=transform.apply(embedding), organism_types=train["organism_type"].to_numpy(str),
+        points=points, organism_types=train["organism_type"].to_numpy(str),
         media_offsets=offsets, media_indices=np.concatenate(grown).astype(np.int64),
-        media=data.media)
+        media=data.media, species_distances=species_distances(points, train["species"]))
     genomes = TrainingGenomes(list(train.index), list(train["genus"]), list(train["species"]),
                               list(train["organism_type"]))
-    evidence.typical_distance = _typical_distance(evidence, genomes)
     return evidence, transform, genomes
 
 
-def _typical_distance(evidence: GrowthEvidence, genomes: TrainingGenomes) -> float:
-    """Median distance from a training genome to its nearest one of another species."""
-    species = np.asarray(genomes.species)
-    nearest = [evidence.neighbours(point, species == s, k=1)[1]
-               for point, s in zip(evidence.points, species, strict=True)]
-    found = [float(d[0]) for d in nearest if len(d) and d[0] > 0]
-    return float(np.median(found)) if found else 1.0
+def species_distances(points: np.ndarray, species) -> np.ndarray:
+    """Each genome's distance to its nearest genome of another species (inf where the
+    sheet holds one species)."""
+    species = np.asarray(species)
+    found = np.full(len(points), np.inf)
+    for i, point in enumerate(points):
+        other = species != species[i]
+        if other.any():
+            found[i] = np.sqrt(((points[other] - point) ** 2).sum(axis=1,
+                                                                  dtype=np.float64)).min()
+    return found
 
 
 def leave_out_views(genomes: TrainingGenomes) -> list[tuple[int, np.ndarray]]:
@@ -183,7 +187,9 @@ def platt_scaling(logits: np.ndarray, targets: np.ndarray, weights: np.ndarray |
     return float(params[0]), float(params[1])
 
 
-def calibrate(ranker: MediaRanker, data: RankingData, rows: TrainingRows) -> tuple[float, float]:
+def calibrate(ranker: MediaRanker, data: RankingData, rows: TrainingRows
+              ) -> tuple[tuple[float, float], str]:
+    """Platt scaling of the ensemble's mean logit, and what it was fitted on in words."""
     val = data.rows("val")
     if len(val):
         points = ranker.transform.apply(data.embedding_of(val.index))
@@ -195,10 +201,14 @@ def calibrate(ranker: MediaRanker, data: RankingData, rows: TrainingRows) -> tup
             target[data.grown[genome_id]] = 1.0
             targets.append(target)
         log.info("calibrating on %d validation genomes", len(val))
-        return platt_scaling(np.concatenate(logits), np.concatenate(targets))
-    log.warning("no validation genomes: calibrating on the training rows (species left out)")
-    return platt_scaling(ranker.member_logits(rows.features).mean(axis=0), rows.targets,
-                         rows.weights)
+        return (platt_scaling(np.concatenate(logits), np.concatenate(targets)),
+                f"{len(val)} validation genomes (species held out of training)")
+    log.warning("no validation genomes: calibrating on the training rows (species left out); "
+                "the probabilities are not calibrated on held-out species")
+    return (platt_scaling(ranker.member_logits(rows.features).mean(axis=0), rows.targets,
+                          rows.weights),
+            "the training rows, each genome's species left out (no validation genomes): "
+            "not calibrated on held-out species")
 
 
 def train_ranker(dataset_dir: str | Path, embedding_table: str | Path,
@@ -223,7 +233,7 @@ def train_ranker(dataset_dir: str | Path, embedding_table: str | Path,
         log.info("member %d/%d: weighted log loss %.4f", member + 1, settings.members, loss)
     ranker = MediaRanker(heads, settings.hidden, (1.0, 0.0), transform, evidence, genomes,
                          data.media_ids, data.media_names, history, dict(provenance or {}))
-    ranker.calibration = calibrate(ranker, data, rows)
+    ranker.calibration, ranker.calibrated_on = calibrate(ranker, data, rows)
     log.info("calibration: p = sigmoid(%.3f * logit + %.3f)", *ranker.calibration)
     ranker.save(model_path)
     atomic_write_text(metrics_path, json.dumps({
@@ -231,6 +241,7 @@ def train_ranker(dataset_dir: str | Path, embedding_table: str | Path,
         "validation_genomes": int((data.genomes["split"] == "val").sum()),
         "catalog_media": len(data.media_ids), "evidence_rows": len(rows.targets),
         "typical_distance": evidence.typical_distance,
+        "floor_distance": evidence.floor_distance,
         "calibration": list(ranker.calibration), "members": history,
     }, indent=1) + "\n")
     return ranker

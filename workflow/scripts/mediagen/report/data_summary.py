@@ -21,9 +21,11 @@ QUIRK_NAMES = {
     "lines_g_l": "amounts in g/L, used",
     "lines_mmol_l": "only mmol/L, converted with the molar mass, used",
     "lines_water": "water or sea water: a volume per litre, not a mass, left out",
+    "lines_volume": "a prepared base or medium by volume (ml per litre): kept, at its density",
     "lines_variable": "no amount (\"variable\"), left out",
     "lines_mmol_without_molar_mass": "only mmol/L and no molar mass, left out",
-    "lines_at_or_above_limit": "g/L at or above the limit: impossible, flagged, left out",
+    "lines_at_or_above_limit": "g/L at or above the limit (a chemical, or over a litre per "
+                               "litre): impossible, flagged, left out",
     "lines_impossible": "negative or not a number: flagged, left out",
     "sums_at_or_above_limit": "ingredients whose lines sum past the limit: flagged, left out",
     "selected_media_empty_at_matrix_width": "selected media with no ingredient in the matrix",

@@ -31,9 +31,9 @@ from ..cvae.generate import write_recipes
 from ..cvae.model import ConditionalMediaVAE, parameter_count
 from ..errors import MediagenError
 from ..ranking.data import load_ranking_data
-from ..ranking.evaluate import RankingEvaluation, evaluate_ranking
+from ..ranking.evaluate import MIN_SPECIES_TO_JUDGE, RankingEvaluation, evaluate_ranking
 from ..ranking.model import MediaRanker
-from .data_summary import data_html, data_summary
+from .data_summary import data_html, data_summary, left_out_html
 from .figures import latent_figure, reliability_figure, training_figure
 
 METHOD_NAMES = {"model": "model proposals",
@@ -69,28 +69,25 @@ table.numbers { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 table.numbers td, table.numbers th { padding: 3px 10px; border-bottom: 1px solid #ddd;
   text-align: right; }
 .holds { color: #1a7f37; font-weight: bold; } .fails { color: #b42318; font-weight: bold; }
+.unjudged { color: #6e7781; font-weight: bold; }
 pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; }
 img { max-width: 100%; }
 """
 
 
-def ranking_claims(summary: pd.DataFrame) -> list[dict]:
-    """Per held-out split and measure: does the ranking beat the best baseline?"""
+def ranking_claims(comparisons: pd.DataFrame) -> list[dict]:
+    """Per held-out split and hit rate: does the ranking reach the best baseline? With the
+    paired 95% interval of its margin, and no verdict on too few species."""
     claims = []
-    for split, part in summary.groupby("split", sort=True):
-        part = part.set_index("method")
-        if "model" not in part.index or len(part) < 2:
-            continue
-        baselines = part.drop(index="model")
-        for measure in ("top1", "top5"):
-            best = baselines[measure].idxmax()
-            claims.append({
-                "claim": f"{SPLIT_NAMES.get(split, split)}: the ranking's {measure} hit rate "
-                         f"is at least the best baseline's ({RANKING_NAMES[best]})",
-                "value": float(part.loc["model", measure]),
-                "other": float(baselines.loc[best, measure]),
-                "holds": bool(part.loc["model", measure] >= baselines.loc[best, measure]),
-            })
+    for row in comparisons[comparisons["versus"] == "best baseline"].itertuples(index=False):
+        claims.append({
+            "claim": f"{SPLIT_NAMES.get(row.split, row.split)}: the ranking's {row.measure} "
+                     f"hit rate is at least the best baseline's ({RANKING_NAMES[row.against]}"
+                     f"; margin {row.difference:+.3f}, 95% interval "
+                     f"{row.difference_ci_low:+.3f} to {row.difference_ci_high:+.3f})",
+            "value": float(row.model), "other": float(row.other), "n_species": row.n_species,
+            "holds": bool(row.model >= row.other),
+        })
     return claims
 
 
@@ -124,26 +121,65 @@ def recipe_claims(evaluation: Evaluation) -> list[dict]:
     ]
 
 
+def judged(claim: dict) -> bool:
+    """A verdict needs enough held-out species; below that the interval says nothing."""
+    return claim.get("n_species", MIN_SPECIES_TO_JUDGE) >= MIN_SPECIES_TO_JUDGE
+
+
 def _claim_list(claims: list[dict], empty: str) -> str:
-    items = "".join(
-        f'<li><span class="{"holds" if c["holds"] else "fails"}">'
-        f'{"yes" if c["holds"] else "no"}</span>: {html.escape(c["claim"])}: '
-        f'{c["value"]:.3f} against {c["other"]:.3f}</li>' for c in claims)
+    def verdict(c: dict) -> str:
+        if not judged(c):
+            return f'<span class="unjudged">too few to judge (n = {c["n_species"]})</span>'
+        return f'<span class="{"holds" if c["holds"] else "fails"}">' \
+               f'{"yes" if c["holds"] else "no"}</span>'
+    items = "".join(f'<li>{verdict(c)}: {html.escape(c["claim"])}: {c["value"]:.3f} against '
+                    f'{c["other"]:.3f}</li>' for c in claims)
     return f"<ul>{items or f'<li>{empty}</li>'}</ul>"
 
 
-def unseen_genus_note(summary: pd.DataFrame) -> str:
-    """What the whole-genus split says: without relatives, does anything beat a prior?"""
-    part = summary[summary["split"] == "unseen_genus"].set_index("method")
-    if part.empty or "model" not in part.index:
+def with_species(claims: list[dict], n_species: int) -> list[dict]:
+    """Claims over ``n_species`` held-out species."""
+    return [{**c, "n_species": n_species} for c in claims]
+
+
+def unseen_genus_note(comparisons: pd.DataFrame) -> str:
+    """What the whole-genus split says: without relatives, does the ranking beat a prior,
+    beyond the uncertainty?"""
+    part = comparisons[(comparisons["split"] == "unseen_genus")
+                       & (comparisons["versus"] == "best prior")
+                       & (comparisons["measure"] == "top1")]
+    if part.empty:
         return "No whole genus was held out, so there is no unseen-genus test here."
-    priors = part.loc[[m for m in ("type_prior", "global_prior") if m in part.index], "top1"]
-    if part.loc["model", "top1"] > priors.max():
-        return ("On whole genera never seen in training the ranking beats the priors: genomes "
-                "of these data carry signal about media beyond their genus.")
-    return ("On whole genera never seen in training nothing beats the priors (the most "
-            "common media): what the ranking knows comes from relatives, and a genus without "
-            "relatives in the training data has none to lend.")
+    row = part.iloc[0]
+    margin = (f"top-1 {row['model']:.3f} against {row['other']:.3f} for the best prior, "
+              f"margin {row['difference']:+.3f} (95% interval {row['difference_ci_low']:+.3f} "
+              f"to {row['difference_ci_high']:+.3f}, {row['n_species']} species)")
+    if row["n_species"] < MIN_SPECIES_TO_JUDGE:
+        return f"On whole genera never seen in training: {margin}; too few species to judge."
+    if row["difference_ci_low"] > 0:
+        return (f"On whole genera never seen in training the ranking beats the priors: "
+                f"{margin}. Genomes of these data carry signal about media beyond their genus.")
+    if row["difference_ci_high"] < 0:
+        return (f"On whole genera never seen in training the ranking falls below the priors: "
+                f"{margin}.")
+    return (f"On whole genera never seen in training the ranking does as well as the priors "
+            f"within the uncertainty: {margin}. What it knows comes from relatives, and a "
+            "genus without relatives in the training data has little to lend.")
+
+
+def calibration_note(calibrated_on: str) -> str:
+    if not calibrated_on:
+        return "How the probabilities were calibrated is not recorded in this ranking model."
+    return f"The probabilities were calibrated (Platt scaling) on {calibrated_on}."
+
+
+def held_out_species(ranking: RankingEvaluation) -> dict[str, int]:
+    """Held-out species per split, and in all."""
+    per_split = ranking.per_genome.drop_duplicates("genome_id")
+    counts = per_split.groupby("split")["species"].nunique()
+    return {"seen_genus": int(counts.get("seen_genus", 0)),
+            "unseen_genus": int(counts.get("unseen_genus", 0)),
+            "all": int(per_split["species"].nunique())}
 
 
 def latent_note(usage: pd.DataFrame) -> str:
@@ -174,6 +210,7 @@ def render_html(evaluation: Evaluation, ranking: RankingEvaluation, model: Condi
         "never seen in training: some from genera seen there, some from whole genera held "
         "out."
     )
+    held_out = held_out_species(ranking)
     evaluation_table = ranking.summary.assign(
         split=ranking.summary["split"].map(SPLIT_NAMES),
         method=ranking.summary["method"].map(RANKING_NAMES))
@@ -188,18 +225,23 @@ def render_html(evaluation: Evaluation, ranking: RankingEvaluation, model: Condi
 <p>{intro}</p>
 <h2>Training data</h2>
 {data_html(data)}
+<h2>Genomes left out of training</h2>
+{left_out_html(data)}
 <h2>Which medium? The ranking against four baselines</h2>
 <p>Every method ranks the catalog's media for each held-out genome. top1 / top5: a medium
 the genome grows on is ranked first / among the first five; mean rank: of its best-placed
 true medium; Jaccard: ingredient sets of the first-ranked medium and the closest true
 medium.</p>
 {_table(evaluation_table)}
-{_claim_list(ranking_claims(ranking.summary), "no held-out genomes to judge")}
-<p>{html.escape(unseen_genus_note(ranking.summary))}</p>
+<p>Each hit rate comes with its 95% interval (bootstrap over the held-out species); a split
+of fewer than {MIN_SPECIES_TO_JUDGE} species gets no verdict.</p>
+{_claim_list(ranking_claims(ranking.comparisons), "no held-out genomes to judge")}
+<p>{html.escape(unseen_genus_note(ranking.comparisons))}</p>
 <h2>Are the probabilities right?</h2>
-<p>Of the ten best-ranked media of every held-out genome, the share that the genome grows
-on, against the predicted probability (ten bins; the numbers count predictions). Expected
-calibration error per split:</p>
+<p>{html.escape(calibration_note(ranking.calibrated_on))} Of the ten best-ranked media of
+every held-out genome, the share that the genome grows on, against the predicted probability
+(ten bins; the numbers count predictions). Expected calibration error per split, with its
+95% interval:</p>
 {_table(ranking.calibration)}
 {_image(figures["reliability"], "reliability diagram")}
 <h2>Recommendations for held-out genomes</h2>
@@ -211,7 +253,8 @@ the evidence: the nearest training genomes that grow on it (distance in genome s
 <p>The media model's recipes for held-out genomes: variations of the media the ranking puts
 first, each as large as its medium. Sizes are ingredient counts at the model's width.</p>
 {_table(evaluation.generated)}
-{_claim_list(recipe_claims(evaluation), "no held-out genomes of genera seen in training")}
+{_claim_list(with_species(recipe_claims(evaluation), held_out["seen_genus"]),
+             "no held-out genomes of genera seen in training")}
 <h2>Does the media model use its latent space?</h2>
 <p>{html.escape(latent_note(evaluation.latent_usage))}</p>
 <h2>Reconstruction of the test split</h2>
@@ -222,12 +265,14 @@ ingredient's median); ingredient match = share of the ingredients present (above
 {_table(evaluation.reconstruction)}
 <h2>Proposals for held-out genomes, against two baselines</h2>
 <p>Jaccard: ingredient sets of a proposal and the closest of the genome's true media (higher
-is better). Rank: position of the genome's best placed true medium among all
+is better). proposal_rank: rank of the genome's nearest true medium among all
 {len(model.record.reference_media.media_ids)} catalog media ordered by distance to the proposal
-(1 = the nearest catalog medium is one the genome grows on; lower is better). Scores are
-averaged over a genome's proposals, then over genomes.</p>
+(1 = the nearest catalog medium is one the genome grows on; lower is better; not the
+ranking's mean rank above). Scores are averaged over a genome's proposals, then over genomes
+(median_proposal_rank: the median over genomes).</p>
 {_table(proposal_summary)}
-{_claim_list(evaluation.comparisons, "no held-out genomes to judge")}
+{_claim_list(with_species(evaluation.comparisons, held_out["all"]),
+             "no held-out genomes to judge")}
 <h2>Proposals resemble their own type's media</h2>
 <p>Mean Jaccard of held-out genomes' proposals (rows: the genome's type) to the closest
 training medium of each type (columns).</p>
@@ -270,8 +315,8 @@ def write_report(
     out_dir = Path(out_dir)
     dataset = load_dataset(dataset_dir)
     _require_test_genomes(dataset, dataset_dir)
-    data = data_summary(dataset, list(phases), catalog_quirks, sheets)
     model = ConditionalMediaVAE.load(model_path)
+    data = data_summary(dataset, list(phases), catalog_quirks, sheets, model.record)
     ranker = MediaRanker.load(ranker_path)
     ranking = evaluate_ranking(ranker, load_ranking_data(dataset_dir, embedding_table,
                                                          catalog_media))
@@ -292,7 +337,9 @@ def write_report(
         evaluation.type_resemblance.to_csv(tmp, sep="\t", float_format="%.6g")
     write_recipes(evaluation.examples, out_dir / "example_recipes")
     metrics = {
-        "ranking_claims": ranking_claims(ranking.summary),
+        "ranking_claims": ranking_claims(ranking.comparisons),
+        "ranking_comparisons": ranking.comparisons.to_dict(orient="records"),
+        "calibrated_on": ranking.calibrated_on,
         "recipe_claims": recipe_claims(evaluation),
         "comparisons": evaluation.comparisons,
         "calibration": ranking.calibration.to_dict(orient="records"),
