@@ -178,6 +178,19 @@ def write_fasta(path: Path, records: list[tuple[str, bytes]]) -> Path:
     return path
 
 
+def write_genome_fastas(root: Path, genomes, directory: Path) -> dict[str, Path]:
+    """Each genome as a FASTA of its own, ``directory/<genome_id>.fna`` (written once), by
+    genome id; ``root`` is where ``fetch_packages`` unpacked the packages."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fastas = {}
+    for genome in genomes:
+        fasta = directory / f"{genome.genome_id}.fna"
+        if not fasta.is_file():
+            write_fasta(fasta, genome_records(root, genome))
+        fastas[genome.genome_id] = fasta
+    return fastas
+
+
 def kmer_embeddings(counts: GenomeCounts) -> dict[str, np.ndarray]:
     arrays = counts.arrays()
     return {method: embed_counts(method, arrays) for method in KMER_METHODS}
@@ -317,14 +330,7 @@ def main() -> int:
           "torch threads")
     started = time.perf_counter()
     root = fetch_packages(args.workdir, {g.package for g in [*GENOMES, *DRAFTS]})
-    fastas = {}
-    genomes_dir = args.workdir / "genomes"
-    genomes_dir.mkdir(exist_ok=True)
-    for genome in [*GENOMES, *DRAFTS]:
-        fasta = genomes_dir / f"{genome.genome_id}.fna"
-        if not fasta.is_file():
-            write_fasta(fasta, genome_records(root, genome))
-        fastas[genome.genome_id] = fasta
+    fastas = write_genome_fastas(root, [*GENOMES, *DRAFTS], args.workdir / "genomes")
     complete = {g.genome_id: fastas[g.genome_id] for g in GENOMES}
     model_path = args.vae_model or train_vae(complete, args.workdir / "vae", args.vae_epochs,
                                              args.vae_windows)
