@@ -7,7 +7,9 @@ writing the 8,363-column Parquet table. This prints, for one synthetic genome
 
 - the command's wall time, median and best of ``--runs`` fresh processes, beside peers run
   in turn with it (so a busy machine slows all alike): ``python -c pass``, ``python -c
-  "import numpy"`` (the floor) and a process that only imports the command's module;
+  "import numpy"`` (the floor), a process that only imports the command's module and,
+  with ``--peer-package FOLDER`` (the folder holding another version of the mediagen
+  package, for example a ``git archive`` of an earlier commit), the same command run on it;
 - the same work's phases, measured inside one process: imports, the first profile (kernel
   loading plus counting), a second profile (counting alone), the write, and the process's
   exit, with and without the ``gc.freeze()`` that ``mediagen`` makes before it ends;
@@ -15,6 +17,7 @@ writing the 8,363-column Parquet table. This prints, for one synthetic genome
 - ``python -X importtime`` of the command, summed per top-level package.
 
     .venv/bin/python benchmarks/bench_profile_command.py [--megabases 2] [--runs 15]
+        [--peer-package /tmp/old/workflow/scripts]
 """
 
 import argparse
@@ -67,9 +70,11 @@ def phase_seconds(fasta: Path, out: Path) -> list[float]:
     return [*phases, *seconds]
 
 
-def wall(command: list[str]) -> float:
+def wall(command: list[str], package: Path | None = None) -> float:
+    """Seconds one run of ``command`` takes, on the mediagen ``package`` folder if given."""
+    env = {**os.environ, "PYTHONPATH": str(package)} if package else None
     started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
+    subprocess.run(command, check=True, capture_output=True, env=env)
     return time.perf_counter() - started
 
 
@@ -84,8 +89,9 @@ def cached_kernels(command: list[str]) -> tuple[list[str], list[str]]:
 
 
 def import_seconds(command: list[str]) -> dict[str, float]:
-    """``-X importtime`` self times summed per top-level package, in seconds."""
-    run = subprocess.run([PYTHON, "-X", "importtime", *command[1:]], check=True,
+    """``-X importtime`` self times of the Python script ``command``, summed per top-level
+    package, in seconds."""
+    run = subprocess.run([PYTHON, "-X", "importtime", *command], check=True,
                          capture_output=True, text=True)
     totals: dict[str, float] = defaultdict(float)
     for line in run.stderr.splitlines():
@@ -99,32 +105,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--megabases", type=float, default=2.0)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--peer-package", type=Path,
+                        help="a folder holding another version of the mediagen package")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         fasta, out = Path(tmp) / "genome.fna", Path(tmp) / "out.parquet"
         fasta.write_bytes(synthetic_genome(args.megabases))
         command = [MEDIAGEN, "profile", str(fasta), "-o", str(out), "--min-length", "1"]
-        wall(command)  # compiles the kernels into numba's cache if they are not there yet
         peers = {
-            "python -c pass": [PYTHON, "-c", "pass"],
-            "python -c 'import numpy'": [PYTHON, "-c", "import numpy"],
-            "import the command only": [PYTHON, "-c", "import mediagen.commands.profile"],
-            "mediagen profile": command,
+            "python -c pass": ([PYTHON, "-c", "pass"], None),
+            "python -c 'import numpy'": ([PYTHON, "-c", "import numpy"], None),
+            "import the command only": ([PYTHON, "-c", "import mediagen.commands.profile"],
+                                        None),
+            "mediagen profile": (command, None),
         }
+        if args.peer_package:
+            peers["mediagen profile, peer package"] = (command, args.peer_package)
+            wall(command, args.peer_package)  # its kernels into numba's cache, as below
+        wall(command)  # compiles the kernels into numba's cache if they are not there yet
         walls: dict[str, list[float]] = {name: [] for name in peers}
         phases = []
         for _ in range(args.runs):  # in turn, so a busy moment slows every peer alike
-            for name, peer in peers.items():
-                walls[name].append(wall(peer))
+            for name, (peer, package) in peers.items():
+                walls[name].append(wall(peer, package))
             phases.append(phase_seconds(fasta, out))
         loaded, compiled = cached_kernels(command)
-        imports = import_seconds([PYTHON, MEDIAGEN, *command[1:]])
+        imports = import_seconds(command)
 
-    print(f"one genome of {args.megabases:g} Mb, {args.runs} runs of each, in turn; seconds")
-    print(f"{'':<28}{'median':>8}{'best':>8}")
+    print(f"one genome of {args.megabases:g} Mb, {args.runs} runs of each, in turn; seconds; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"{'':<32}{'median':>8}{'best':>8}")
     for name, times in walls.items():
-        print(f"{name:<28}{statistics.median(times):>8.3f}{min(times):>8.3f}")
+        print(f"{name:<32}{statistics.median(times):>8.3f}{min(times):>8.3f}")
     floor = statistics.median(walls["python -c 'import numpy'"])
     print(f"command above the numpy floor (medians): "
           f"{statistics.median(walls['mediagen profile']) - floor:.3f}")
