@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from mediagen.catalog.media_facts import MEDIADIVE_PAGE, write_media_facts
 from mediagen.catalog.media_table import MediaMatrix, write_media_matrix
 from mediagen.kmers.embedding_table import write_embedding_table
 
@@ -66,8 +67,8 @@ def write_inputs(
     genome_types: tuple[str, ...] = TYPES,
 ) -> dict:
     """Write media.parquet, growth_pairs.parquet (and the catalog's empty list of pairs left
-    out), {method}.parquet and a genome sheet; genomes of ``genome_types`` only, media of
-    every type."""
+    out), media_facts.tsv, {method}.parquet and a genome sheet; genomes of ``genome_types``
+    only, media of every type."""
     rng = np.random.default_rng(seed)
     media, media_types = synthetic_media(rng, media_per_type=media_per_type, n_extra_media=3,
                                          n_ingredients=n_ingredients)
@@ -101,6 +102,11 @@ def write_inputs(
         matrix = np.exp(matrix - 8)  # frequency-like: positive
     results = root / "results"
     write_media_matrix(results / "catalog" / "media.parquet", media)
+    write_media_facts(results / "catalog" / "media_facts.tsv", pd.DataFrame({
+        "media_id": media.media_ids, "link": [MEDIADIVE_PAGE.format(m) for m in media.media_ids],
+        "min_ph": 7.0, "max_ph": 7.5, "complex": pd.array([True] * len(media.media_ids),
+                                                         "boolean"),
+        "salt_g_l": 0.5, "anaerobic": False, "anaerobic_because": ""}))
     frame = pd.DataFrame(pairs, columns=["genome_id", "media_id", "growth", "confidence",
                                          "source"])
     (results / "catalog").mkdir(parents=True, exist_ok=True)

@@ -101,6 +101,9 @@ def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
                                         "mean_rank", "jaccard"]
     assert (evaluation["top1_ci_low"] <= evaluation["top1"]).all()
     assert (evaluation["top5"] <= evaluation["top5_ci_high"]).all()
+    recommended = pd.read_csv(reports / "recommendations.tsv", sep="\t")
+    assert recommended["link"].str.startswith("https://mediadive.dsmz.de/medium/").all()
+    assert {"min_ph", "max_ph", "complex", "salt_g_l", "anaerobic"} <= set(recommended.columns)
     for n in evaluation["n_species"]:  # a split this small gets no verdict
         assert (f"too few to judge (n = {n})" in page) == (n < 20)
     held_out = samples[samples["split"] == "test"]

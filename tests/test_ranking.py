@@ -8,17 +8,19 @@ import pandas as pd
 import pytest
 import torch
 from cvae_support import keep_logging, single_thread
+from mediagen.catalog.media_facts import MEDIADIVE_PAGE, write_media_facts
 from mediagen.cli import main
 from mediagen.cvae.dataset import genome_taxa, split_genomes
 from mediagen.cvae.transform import Embedding
 from mediagen.ranking.data import RankingData
 from mediagen.ranking.evaluate import baseline_scores, evaluate_ranking, ranking_scores
-from mediagen.ranking.evidence import FEATURES, GrowthEvidence, MediaSets
+from mediagen.ranking.evidence import FEATURES, GATE_WIDTH, GrowthEvidence, MediaSets
 from mediagen.ranking.model import MediaRanker
 from mediagen.ranking.train import (
     RankerSettings,
     build_evidence,
     calibrate,
+    catalog_facts,
     fit_member,
     platt_scaling,
     training_rows,
@@ -62,23 +64,34 @@ def test_features_say_what_the_relatives_grow_on():
     evidence = hand_evidence()
     features = evidence.features(np.array([0.2], dtype=np.float32), "bacteria")
     column = {name: features[:, i] for i, name in enumerate(FEATURES)}
-    assert list(column["nearest_grows"]) == [1, 0, 0, 0]  # genome 0 is nearest
-    np.testing.assert_allclose(column["vote_5"], [2 / 5, 1 / 5, 0, 1 / 5])
-    assert column["kernel_vote"][0] > column["kernel_vote"][1] > column["kernel_vote"][3]
-    np.testing.assert_allclose(column["similar_nearest"], [1.0, 0.0, 3 / 5, 0.0])
-    # how close the nearest genome growing on each medium is; nearer than the floor counts
-    # as the floor, which no training row came closer than
+    # distances are judged against the training species': typical 2, floor 1.02; a
+    # relative's closeness is 1 / (1 + (d / 2)^2), and nearer than the floor counts as the
+    # floor, which no training row came closer than
     assert evidence.typical_distance == 2.0 and evidence.floor_distance == pytest.approx(1.02)
-    np.testing.assert_allclose(column["grower_closeness"],
-                               [1 / (1 + 1.02 / 2)] * 2 + [0, 1 / (1 + 9.8 / 2)],
+    near, far = 1 / (1 + (1.02 / 2) ** 2), 1 / (1 + (9.8 / 2) ** 2)
+    np.testing.assert_allclose(evidence.closeness(np.array([0.2, 0.8, 9.8])), [near, near, far])
+    # the relatives' features, weighted by how close the nearest relative is
+    gate = evidence.closeness(np.array([0.2]), GATE_WIDTH)[0]
+    assert 0 < gate < 1
+    np.testing.assert_allclose(column["nearest_grows"], np.array([1, 0, 0, 0]) * gate)
+    np.testing.assert_allclose(column["vote_5"], np.array([2 / 5, 1 / 5, 0, 1 / 5]) * gate)
+    np.testing.assert_allclose(column["kernel_vote"],
+                               np.array([2 * near, near, 0, far]) / (2 * near + far) * gate,
                                rtol=1e-5)
+    np.testing.assert_allclose(column["similar_nearest"], np.array([1.0, 0.0, 3 / 5, 0.0]) * gate)
+    # how close the nearest genome growing on each medium is
+    np.testing.assert_allclose(column["grower_closeness"], [near, near, 0, far], rtol=1e-5)
+    # far from every training genome, the relatives fade and the priors are left
+    remote = evidence.features(np.array([200.0], dtype=np.float32), "bacteria")
+    assert remote[:, :FEATURES.index("grower_closeness")].max() < 1e-3
+    np.testing.assert_array_equal(remote[:, FEATURES.index("popularity")], column["popularity"])
     # popularity over all genomes; type popularity of the genome's own type only
     assert column["popularity"][0] > column["popularity"][1] == column["popularity"][3] > 0
     assert column["type_popularity"][3] == 0 and column["type_popularity"][1] > 0
     # leaving genomes out removes their evidence, their share of the popularity included
     alone = evidence.features(np.array([0.2], dtype=np.float32), "bacteria",
                               exclude=np.array([True, True, False]))
-    assert list(alone[:, 0]) == [0, 0, 0, 1]
+    assert list(alone[:, 0] > 0) == [False, False, False, True]
     alone = {name: alone[:, i] for i, name in enumerate(FEATURES)}
     assert list(alone["popularity"]) == [0, 0, 0, column["popularity"][3]]
     assert list(alone["type_popularity"]) == [0, 0, 0, 0]
@@ -293,6 +306,15 @@ def test_recommend_ranks_media_for_a_genome_end_to_end(tmp_path, capsys):
     world.genomes["split"] = np.where(world.genomes.index == held_out, "test", "train")
     ranker = train_tiny(world)
     ranker.provenance = {"min_genome_length": 1000, "embedding_table": str(table)}
+    facts = pd.DataFrame({"media_id": world.media_ids,
+                          "link": [MEDIADIVE_PAGE.format(m) for m in world.media_ids],
+                          "min_ph": 7.0, "max_ph": 7.2,
+                          "complex": pd.array([True] * len(world.media_ids), "boolean"),
+                          "salt_g_l": 5.0, "anaerobic": False, "anaerobic_because": ""})
+    facts.loc[1, ["min_ph", "max_ph", "salt_g_l", "complex"]] = [np.nan, np.nan, np.nan, pd.NA]
+    facts.loc[1, ["anaerobic", "anaerobic_because"]] = [True, "resazurin; Na2S"]
+    write_media_facts(tmp_path / "media_facts.tsv", facts)
+    ranker.facts = catalog_facts(tmp_path / "media_facts.tsv", world.media_ids)
     ranker.save(tmp_path / "ranker.pt")
 
     out = tmp_path / "out" / "best"
@@ -306,6 +328,11 @@ def test_recommend_ranks_media_for_a_genome_end_to_end(tmp_path, capsys):
     assert "percentile" in printed
     media = [row["media_id"] for row in written["media"]]
     assert len(media) == 3 and media[0] == "m1"  # the genus' home medium
+    home = written["media"][0]  # what a user needs to act on it, unknowns as null
+    assert home["link"] == "https://mediadive.dsmz.de/medium/m1" and home["anaerobic"]
+    assert home["min_ph"] is None and home["complex"] is None and home["salt_g_l"] is None
+    assert "anaerobic (resazurin; Na2S), https://mediadive.dsmz.de/medium/m1" in printed
+    assert "pH 7-7.2, complex, salt 5 g/L, no sign of anaerobic preparation" in printed
     assert all(0 <= row["probability"] <= 1 for row in written["media"])
     assert "g1s" in written["media"][0]["evidence"]
     tsv = pd.read_csv(out.with_name("best.tsv"), sep="\t")

@@ -10,6 +10,7 @@ rule train_ranker:
         dataset=rules.build_dataset.output,
         embeddings=embedding_table_path(EMBEDDING_METHOD),
         media="results/catalog/media.parquet",
+        facts="results/catalog/media_facts.tsv",
     output:
         model="results/models/ranker.pt",
         metrics="results/models/ranker.metrics.json",

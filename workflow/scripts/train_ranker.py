@@ -15,4 +15,5 @@ with rule_job(job) as log:
     train_ranker(Path(job.input.dataset[0]).parent, job.input.embeddings,
                  job.input.media, job.output.model, job.output.metrics, settings,
                  provenance={**job.params.provenance,
-                             "embedding_table": str(job.input.embeddings)})
+                             "embedding_table": str(job.input.embeddings)},
+                 media_facts=job.input.facts)

@@ -32,6 +32,21 @@ def add_arguments(parser) -> None:
     add_output_arguments(parser, "recommendations")
 
 
+def describe_medium(row) -> str:
+    """'pH 7.0-7.2, complex, salt 5 g/L, anaerobic (resazurin), LINK' for a ranking row."""
+    parts = []  # facts are None where MediaDive does not say
+    if row.min_ph is not None:
+        high = row.max_ph if row.max_ph is not None else row.min_ph
+        parts.append(f"pH {row.min_ph:g}" + (f"-{high:g}" if high != row.min_ph else ""))
+    if row.complex is not None:
+        parts.append("complex" if row.complex else "defined")
+    if row.salt_g_l is not None:
+        parts.append(f"salt {row.salt_g_l:.3g} g/L")
+    parts.append(f"anaerobic ({row.anaerobic_because})" if row.anaerobic
+                 else "no sign of anaerobic preparation")
+    return ", ".join(parts + [row.link])
+
+
 def run(args) -> int:
     from ..atomic import atomic_path, atomic_write_text
     from ..cvae.generate import fasta_embedding, recipe_files, table_embedding
@@ -63,7 +78,10 @@ def run(args) -> int:
     for row in best.itertuples(index=False):
         recorded = "  [recorded]" if row.recorded else ""
         print(f"{row.rank:4d}  {row.probability:5.3f} +- {row.uncertainty:5.3f}  "
-              f"{row.media_id:>8}  {row.media_name}{recorded}\n      evidence: {row.evidence}")
+              f"{row.media_id:>8}  {row.media_name}{recorded}")
+        if "link" in best.columns:
+            print(f"      {describe_medium(row)}")
+        print(f"      evidence: {row.evidence}")
     with atomic_path(files[0]) as tmp:
         best.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     atomic_write_text(files[1], json.dumps({

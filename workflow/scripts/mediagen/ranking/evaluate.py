@@ -120,23 +120,25 @@ def evaluate_ranking(ranker: MediaRanker, data: RankingData, n_shown: int = 5
                                              "species": genome["species"],
                                              "probability": probability[best],
                                              "grows": np.isin(best, truth)}))
-            for rank, medium in enumerate(best[:n_shown], start=1):
-                shown.append({
-                    "genome_id": genome_id, "split": genome["holdout"], "rank": rank,
-                    "media_id": ranker.media_ids[medium],
-                    "media_name": ranker.media_names[medium],
-                    "probability": float(probability[medium]),
-                    "uncertainty": float(uncertainty[medium]),
-                    "grows": bool(np.isin(medium, truth)),
-                    "evidence": ranker.describe_evidence(point, int(medium))})
+            first = best[:n_shown]
+            table = ranker.media_table(first)
+            table.insert(0, "genome_id", genome_id)
+            table.insert(1, "split", genome["holdout"])
+            table.insert(2, "rank", np.arange(1, len(first) + 1))
+            table.insert(5, "probability", probability[first])
+            table.insert(6, "uncertainty", uncertainty[first])
+            table.insert(7, "grows", np.isin(first, truth))
+            table["evidence"] = [ranker.describe_evidence(point, int(m)) for m in first]
+            shown.append(table)
     per_genome = pd.DataFrame(rows, columns=["genome_id", "split", "species", "organism_type",
                                              "method", "top1", "top5", "rank", "jaccard"])
     predicted = (pd.concat(predictions, ignore_index=True) if predictions
                  else pd.DataFrame(columns=["split", "species", "probability", "grows"]))
     reliability, calibration = calibration_tables(predicted)
     summary, comparisons = summarise(per_genome)
+    recommendations = pd.concat(shown, ignore_index=True) if shown else pd.DataFrame()
     return RankingEvaluation(summary, comparisons, per_genome, reliability, calibration,
-                             pd.DataFrame(shown), anchors, ranker.calibrated_on)
+                             recommendations, anchors, ranker.calibrated_on)
 
 
 def species_draws(n_species: int, seed: int = 0) -> np.ndarray:

@@ -8,31 +8,36 @@ leading principal components); Euclidean distance there stands for relatedness.
 ingredient of the catalog, so that a medium gets credit for resembling one a relative grows
 on: MediaDive holds many variants of one recipe.
 
+**Closeness.** ``c(d) = 1 / (1 + (d / (w t))^2)``: 1 for the genome itself, 1/2 at ``w``
+typical distances ``t`` between species, near 0 far beyond. Distances are judged against
+the training species' distances to their nearest other species (``species_distances``):
+their median is ``t``; closer than their first percentile (``floor``), a genome is as near
+as no two training species are, and ``c`` stops rising there, since no training row ever
+showed the model anything nearer (a query that close is a known genome: see
+``MediaRanker.rank_point``).
+
 **Features** of (genome, medium), one row per catalog medium (``FEATURES``):
 
 - ``nearest_grows``: whether the nearest training genome grows on the medium;
 - ``vote_5``, ``vote_25``: the share of the 5 / 25 nearest that grow on it;
-- ``kernel_vote``: the same over the 25 nearest, weighted by ``1 / (1 + (d / 1.5 t)^2)``
-  (``t`` the typical distance between species, below), so that a close cluster of relatives
-  outvotes far ones;
+- ``kernel_vote``: the same over the 25 nearest, each weighted by its closeness (``w`` = 1),
+  so that a close cluster of relatives outvotes far ones;
 - ``similar_nearest``, ``similar_5``: the highest similarity of the medium to a medium
   the nearest (each of the 5 nearest, averaged) grows on;
+- ``grower_closeness``: the closeness (``w`` = 1) of the nearest of the 25 that grows on it;
 - ``popularity``, ``type_popularity``: log counts of training genomes (of the genome's
   organism type) growing on it, over the log of the largest count; genomes left out of a
   query leave these counts too, or every medium a training genome grows on would look
-  known to the model, and media no training genome grows on, hopeless;
-- ``grower_closeness``: ``1 / (1 + d / t)`` of the nearest of the 25 that grows on the
-  medium (0 if none does), so the model learns how far evidence may come from before the
-  priors should speak.
+  known to the model, and media no training genome grows on, hopeless.
 
-Every feature rises with the evidence that the genome grows on the medium, and the scoring
-heads (:mod:`mediagen.ranking.model`) rise with every feature: a relative growing on a
-medium, or coming closer, never lowers its probability. Distances are judged against the
-training species' distances to their nearest other species (``species_distances``): their
-median is the typical distance ``t``; closer than their first percentile (``floor``), a
-genome is as near as no two training species are, and ``grower_closeness`` stops rising
-there, since no training row ever showed the model anything nearer (a query that close is
-a known genome: see ``MediaRanker.rank_point``).
+The first six are weighted by the nearest relative's closeness at ``w = GATE_WIDTH`` (3):
+near 1 where relatives are as close as a genus' species usually are, fading far from every
+training genome, where the popularity of media in the organism type is left to speak (on
+the MediaDive world, held-out species of seen genera lie 0.3-1.7 typical distances from
+their nearest training genome, whole unseen genera 8-12). Every feature rises with the
+evidence that the genome grows on the medium, and the scoring heads
+(:mod:`mediagen.ranking.model`) rise with every feature: a relative growing on a medium, or
+coming closer, never lowers its probability.
 
 Training genomes are scored with their own species left out (as a held-out species is),
 and, to show the model what an unseen genus looks like, once more with their genus left
@@ -44,10 +49,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 FEATURES = ("nearest_grows", "vote_5", "vote_25", "kernel_vote", "similar_nearest",
-            "similar_5", "popularity", "type_popularity", "grower_closeness")
+            "similar_5", "grower_closeness", "popularity", "type_popularity")
 NEIGHBOURS = 25
 VOTERS = 5
-BANDWIDTH = 1.5  # kernel width, in units of the typical distance between species
+GATE_WIDTH = 3.0  # the gate on the relatives' features, in typical distances
 FLOOR_QUANTILE = 0.01
 
 
@@ -138,9 +143,8 @@ class GrowthEvidence:
         nearest, distance = self.neighbours(point, exclude)
         out = np.zeros((n_media, len(FEATURES)), dtype=np.float32)
         if len(nearest):
-            weights = 1.0 / (1.0 + (distance / (BANDWIDTH * self.typical_distance)) ** 2)
-            weights /= weights.sum()
             closeness = self.closeness(distance)
+            weights = closeness / closeness.sum()
             similar = self._similar_to_grown(nearest[:VOTERS])
             for rank, genome in enumerate(nearest):
                 grown = self.grown_by(genome)
@@ -150,9 +154,10 @@ class GrowthEvidence:
                     out[grown, 1] += 1.0 / VOTERS
                 out[grown, 2] += 1.0 / NEIGHBOURS
                 out[grown, 3] += weights[rank]
-                out[grown, 8] = np.maximum(out[grown, 8], closeness[rank])
+                out[grown, 6] = np.maximum(out[grown, 6], closeness[rank])
             out[:, 4] = similar[:, 0]
             out[:, 5] = similar.mean(axis=1)
+            out[:, :6] *= self.closeness(distance[:1], GATE_WIDTH)
         popularity, typed = self.popularity, self.type_popularity.get(organism_type)
         if exclude is not None and exclude.any():
             left_out = np.flatnonzero(exclude)
@@ -160,14 +165,15 @@ class GrowthEvidence:
             if typed is not None:
                 typed = typed - self._counts(left_out[self.organism_types[left_out]
                                                       == organism_type])
-        out[:, 6] = np.log1p(popularity) / self._log_scale
+        out[:, 7] = np.log1p(popularity) / self._log_scale
         if typed is not None:
-            out[:, 7] = np.log1p(typed) / self._log_scale
+            out[:, 8] = np.log1p(typed) / self._log_scale
         return out
 
-    def closeness(self, distance: np.ndarray) -> np.ndarray:
-        """``1 / (1 + d / t)``, constant below the floor (see the module doc)."""
-        return 1.0 / (1.0 + np.maximum(distance, self.floor_distance) / self.typical_distance)
+    def closeness(self, distance: np.ndarray, width: float = 1.0) -> np.ndarray:
+        """``1 / (1 + (d / (width t))^2)``, constant below the floor (see the module doc)."""
+        return 1.0 / (1.0 + (np.maximum(distance, self.floor_distance)
+                             / (width * self.typical_distance)) ** 2)
 
     def distance_percentile(self, distance: float) -> float:
         """The share (in %) of training genomes whose nearest other species is at most

@@ -28,6 +28,7 @@ from ..errors import MediagenError
 from .evidence import FEATURES, GrowthEvidence, MediaSets
 
 CHECKPOINT_KIND = "ranker"
+FACTS = ("link", "min_ph", "max_ph", "complex", "salt_g_l", "anaerobic", "anaerobic_because")
 ANCHOR_SHARE = 0.5  # a medium worth varying is at least this likely relative to the best
 ANCHOR_POOL = 10
 
@@ -85,7 +86,7 @@ class Ranking:
     nearest_genome: str
     nearest_distance: float
     distance_percentile: float  # of training species' distances to their nearest other one
-    known_as: list[str]  # training genomes nearer than any two training species are
+    known_as: list[str]  # genomes of the nearest one's species, nearer than any two species
     novel: bool  # farther from every training genome than any training species is
 
     def describe_distance(self) -> str:
@@ -94,8 +95,8 @@ class Ranking:
                  f"{self.nearest_distance:.3g}, percentile {self.distance_percentile:.0f} of "
                  "training species' distances to their nearest other species)")
         if self.known_as:
-            return (f"{where}; a known genome: as near to {', '.join(self.known_as)} as no two "
-                    "training species are, so its recorded media come first")
+            return (f"{where}; known: as near to {', '.join(self.known_as)} as no two training "
+                    "species are to each other, so their recorded media come first")
         if self.novel:
             return (f"{where}; NOVEL: farther from every training genome than any training "
                     "species is from its nearest other species; the answer leans on the "
@@ -116,6 +117,15 @@ class MediaRanker:
     history: list[dict] = field(default_factory=list)
     provenance: dict = field(default_factory=dict)  # how genomes were embedded
     calibrated_on: str = ""  # what the Platt scaling was fitted on, in words
+    facts: pd.DataFrame | None = None  # FACTS of each catalog medium, in the catalog's order
+
+    def media_table(self, media: np.ndarray) -> pd.DataFrame:
+        """media_id, media_name and what a user needs to act on each of ``media``."""
+        table = pd.DataFrame({"media_id": [self.media_ids[m] for m in media],
+                              "media_name": [self.media_names[m] for m in media]})
+        if self.facts is not None:
+            table = pd.concat([table, self.facts.iloc[media].reset_index(drop=True)], axis=1)
+        return table
 
     @property
     def embedding_method(self) -> str:
@@ -165,19 +175,18 @@ class MediaRanker:
         nearest_type = self.genomes.organism_types[int(nearest[0])]
         organism_type = organism_type or nearest_type
         probability, uncertainty = self.probabilities(evidence.features(point, organism_type))
-        known = nearest[distance <= evidence.floor_distance]
+        species = np.asarray(self.genomes.species)
+        known = nearest[(distance <= evidence.floor_distance)
+                        & (species[nearest] == species[nearest[0]])]
         recorded = np.zeros(len(probability), dtype=bool)
         for genome in known:
             recorded[evidence.grown_by(genome)] = True
         order = np.lexsort((-probability, ~recorded))
-        table = pd.DataFrame({
-            "rank": np.arange(1, len(order) + 1),
-            "media_id": [self.media_ids[m] for m in order],
-            "media_name": [self.media_names[m] for m in order],
-            "probability": probability[order],
-            "uncertainty": uncertainty[order],
-            "recorded": recorded[order],
-        })
+        table = self.media_table(order)
+        table.insert(0, "rank", np.arange(1, len(order) + 1))
+        table.insert(3, "probability", probability[order])
+        table.insert(4, "uncertainty", uncertainty[order])
+        table.insert(5, "recorded", recorded[order])
         table["evidence"] = ""
         for row, medium in enumerate(order[:n_evidence]):
             table.loc[row, "evidence"] = self.describe_evidence(point, int(medium))
@@ -231,6 +240,8 @@ class MediaRanker:
             "history": self.history,
             "provenance": self.provenance,
             "calibrated_on": self.calibrated_on,
+            "facts": None if self.facts is None else {column: self.facts[column].tolist()
+                                                      for column in FACTS},
         })
 
     @classmethod
@@ -258,10 +269,12 @@ class MediaRanker:
                 media_offsets=record["media_offsets"].numpy(),
                 media_indices=record["media_indices"].numpy(),
                 media=media, species_distances=record["species_distances"].numpy())
+            facts = (None if record["facts"] is None  # None where MediaDive does not say
+                     else pd.DataFrame(record["facts"], dtype=object))
             return cls(heads, hidden, tuple(record["calibration"]), transform, evidence,
                        genomes, list(record["media_ids"]), list(record["media_names"]),
                        list(record["history"]), dict(record["provenance"]),
-                       str(record["calibrated_on"]))
+                       str(record["calibrated_on"]), facts)
         except (KeyError, TypeError, ValueError, RuntimeError) as exc:
             raise MediagenError(f"{path}: not a complete mediagen ranking model ({exc!r}); "
                                 "retrain it (rule train_ranker)") from None

@@ -21,16 +21,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 
 from ..atomic import atomic_write_text
+from ..catalog.media_facts import read_media_facts
 from ..cvae.transform import ConditionTransform
 from ..device import pick_device
 from ..errors import MediagenError
 from .data import RankingData, load_ranking_data
 from .evidence import FEATURES, GrowthEvidence
-from .model import MediaRanker, ScoringHead, TrainingGenomes, sigmoid
+from .model import FACTS, MediaRanker, ScoringHead, TrainingGenomes, sigmoid
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,17 @@ def species_distances(points: np.ndarray, species) -> np.ndarray:
             found[i] = np.sqrt(((points[other] - point) ** 2).sum(axis=1,
                                                                   dtype=np.float64)).min()
     return found
+
+
+def catalog_facts(path: str | Path, media_ids: list[str]) -> pd.DataFrame:
+    """The media facts of every catalog medium, in the catalog's order."""
+    facts = read_media_facts(path)
+    missing = [m for m in media_ids if m not in facts.index]
+    if missing:
+        raise MediagenError(f"{path}: no facts for media {', '.join(missing[:5])}; rebuild the "
+                            "catalog (rule build_catalog)")
+    facts = facts.loc[media_ids, list(FACTS)].reset_index(drop=True).astype(object)
+    return facts.where(facts.notna(), None)  # plain values: None where unknown
 
 
 def leave_out_views(genomes: TrainingGenomes) -> list[tuple[int, np.ndarray]]:
@@ -214,10 +227,13 @@ def calibrate(ranker: MediaRanker, data: RankingData, rows: TrainingRows
 def train_ranker(dataset_dir: str | Path, embedding_table: str | Path,
                  catalog_media: str | Path, model_path: str | Path,
                  metrics_path: str | Path, settings: RankerSettings,
-                 provenance: dict | None = None) -> MediaRanker:
+                 provenance: dict | None = None,
+                 media_facts: str | Path | None = None) -> MediaRanker:
     """Train, calibrate and save the ranking model; returns it. ``provenance`` records how
     genomes were embedded (genome VAE file, minimum genome length, embedding table), so
-    ``mediagen recommend`` embeds a new FASTA the same way."""
+    ``mediagen recommend`` embeds a new FASTA the same way; ``media_facts`` (the catalog's
+    media_facts.tsv) travels with the model, so every recommended medium says how to act
+    on it."""
     data = load_ranking_data(dataset_dir, embedding_table, catalog_media)
     evidence, transform, genomes = build_evidence(data)
     rows = training_rows(evidence, genomes, settings)
@@ -233,6 +249,8 @@ def train_ranker(dataset_dir: str | Path, embedding_table: str | Path,
         log.info("member %d/%d: weighted log loss %.4f", member + 1, settings.members, loss)
     ranker = MediaRanker(heads, settings.hidden, (1.0, 0.0), transform, evidence, genomes,
                          data.media_ids, data.media_names, history, dict(provenance or {}))
+    if media_facts is not None:
+        ranker.facts = catalog_facts(media_facts, data.media_ids)
     ranker.calibration, ranker.calibrated_on = calibrate(ranker, data, rows)
     log.info("calibration: p = sigmoid(%.3f * logit + %.3f)", *ranker.calibration)
     ranker.save(model_path)
