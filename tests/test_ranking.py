@@ -13,7 +13,13 @@ from mediagen.cli import main
 from mediagen.cvae.dataset import genome_taxa, split_genomes
 from mediagen.cvae.transform import Embedding
 from mediagen.ranking.data import RankingData
-from mediagen.ranking.evaluate import baseline_scores, evaluate_ranking, ranking_scores
+from mediagen.ranking.evaluate import (
+    baseline_scores,
+    calibration_tables,
+    evaluate_ranking,
+    ranking_scores,
+    summarise,
+)
 from mediagen.ranking.evidence import FEATURES, GATE_WIDTH, GrowthEvidence, MediaSets
 from mediagen.ranking.model import MediaRanker
 from mediagen.ranking.train import (
@@ -117,6 +123,40 @@ def test_baselines_and_the_model_are_scored_alike():
     assert tied["top1"] == 0.0 and tied["top5"] == 1.0
     assert ranking_scores(np.zeros(4), truth, evidence)["top1"] == 0.25
     assert ranking_scores(np.zeros(4), np.array([1, 2]), evidence)["rank"] == pytest.approx(5 / 3)
+
+
+def test_intervals_cover_a_known_hit_rate_and_calibration():
+    """Species whose true hit rates are known: each interval holds the truth and is as wide
+    as a binomial proportion's; a method against itself differs by exactly nothing."""
+    rng = np.random.default_rng(4)
+    n = 400
+    hits, near_hits = rng.random(n) < 0.3, rng.random(n) < 0.5
+    rows = [{"genome_id": f"g{i}", "split": "seen_genus", "species": f"s{i}",
+             "organism_type": "bacteria", "method": method, "top1": float(hits[i]),
+             "top5": float(hits[i] or near_hits[i]), "rank": 1.0, "jaccard": 1.0}
+            for i in range(n) for method in ("model", "knn_vote")]
+    summary, comparisons = summarise(pd.DataFrame(rows))
+    model = summary.set_index("method").loc["model"]
+    half_width = 1.96 * np.sqrt(0.3 * 0.7 / n)
+    assert model["top1_ci_low"] < 0.3 < model["top1_ci_high"]
+    assert model["top1_ci_high"] - model["top1_ci_low"] == pytest.approx(2 * half_width,
+                                                                          rel=0.2)
+    assert model["top5_ci_low"] < model["top5"] < model["top5_ci_high"]
+    margin = comparisons[(comparisons["measure"] == "top1")
+                         & (comparisons["versus"] == "best baseline")].iloc[0]
+    assert margin["difference"] == margin["difference_ci_low"] == margin["difference_ci_high"] == 0
+    alone = summarise(pd.DataFrame(rows).assign(method="model"))[1]
+    assert alone.empty  # no baseline, nothing to compare
+    # predictions that come true as often as they say: a small error, its interval with it
+    p = rng.uniform(0, 1, 4000)
+    predicted = pd.DataFrame({"split": "seen_genus", "species": rng.integers(0, 400, 4000)
+                              .astype(str), "probability": p, "grows": rng.random(4000) < p})
+    _, calibration = calibration_tables(predicted)
+    row = calibration.iloc[0]
+    assert row["ece"] < 0.04 and row["ece_ci_low"] <= row["ece"] <= row["ece_ci_high"] < 0.06
+    assert row["n_species"] == 400
+    off = calibration_tables(predicted.assign(probability=np.clip(p + 0.2, 0, 1)))[1].iloc[0]
+    assert off["ece_ci_low"] > 0.1  # miscalibrated by 0.2 (less at the top): the interval says so
 
 
 def test_platt_scaling_recovers_a_known_calibration():
