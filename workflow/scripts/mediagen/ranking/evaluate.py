@@ -35,7 +35,7 @@ import pandas as pd
 
 from .data import RankingData
 from .evidence import VOTERS, GrowthEvidence
-from .model import MediaRanker
+from .model import MediaRanker, order_scores
 
 BASELINES = ("nearest_genome", "knn_vote", "type_prior", "global_prior")
 PRIORS = ("type_prior", "global_prior")
@@ -107,7 +107,8 @@ def evaluate_ranking(ranker: MediaRanker, data: RankingData, n_shown: int = 5
             truth = data.grown[genome_id]
             features = ranker.evidence.features(point, genome["organism_type"])
             probability, uncertainty = ranker.probabilities(features)
-            scores = {"model": probability,
+            recorded = ranker.recorded_media(ranker.known_genomes(point))
+            scores = {"model": order_scores(probability, recorded),  # as a user sees it
                       **baseline_scores(ranker.evidence, point, genome["organism_type"])}
             for method, values in scores.items():
                 rows.append({"genome_id": genome_id, "split": genome["holdout"],

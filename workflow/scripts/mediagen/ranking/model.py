@@ -171,17 +171,12 @@ class MediaRanker:
                    n_evidence: int = 3) -> Ranking:
         """``rank`` for a point of genome space."""
         evidence = self.evidence
-        nearest, distance = evidence.neighbours(point, k=len(self.genomes.genome_ids))
-        nearest_type = self.genomes.organism_types[int(nearest[0])]
-        organism_type = organism_type or nearest_type
+        nearest, distance = evidence.neighbours(point, k=1)
+        organism_type = organism_type or self.genomes.organism_types[int(nearest[0])]
         probability, uncertainty = self.probabilities(evidence.features(point, organism_type))
-        species = np.asarray(self.genomes.species)
-        known = nearest[(distance <= evidence.floor_distance)
-                        & (species[nearest] == species[nearest[0]])]
-        recorded = np.zeros(len(probability), dtype=bool)
-        for genome in known:
-            recorded[evidence.grown_by(genome)] = True
-        order = np.lexsort((-probability, ~recorded))
+        known = self.known_genomes(point)
+        recorded = self.recorded_media(known)
+        order = np.argsort(-order_scores(probability, recorded), kind="stable")
         table = self.media_table(order)
         table.insert(0, "rank", np.arange(1, len(order) + 1))
         table.insert(3, "probability", probability[order])
@@ -197,6 +192,21 @@ class MediaRanker:
                        [self.genomes.genome_ids[int(g)] for g in known],
                        bool(len(evidence.species_distances)
                             and d1 > evidence.species_distances[-1]))
+
+    def known_genomes(self, point: np.ndarray) -> np.ndarray:
+        """The training genomes a genome is taken for: those of the nearest one's species
+        that are nearer to it than any two training species are to each other."""
+        nearest, distance = self.evidence.neighbours(point, k=len(self.genomes.genome_ids))
+        species = np.asarray(self.genomes.species)
+        return nearest[(distance <= self.evidence.floor_distance)
+                       & (species[nearest] == species[nearest[0]])]
+
+    def recorded_media(self, known: np.ndarray) -> np.ndarray:
+        """Per catalog medium: is a known genome recorded to grow on it?"""
+        recorded = np.zeros(len(self.media_ids), dtype=bool)
+        for genome in known:
+            recorded[self.evidence.grown_by(genome)] = True
+        return recorded
 
     def anchors(self, probability: np.ndarray) -> list[str]:
         """The media worth varying into new recipes for a genome: among its ten best, those
@@ -278,6 +288,11 @@ class MediaRanker:
         except (KeyError, TypeError, ValueError, RuntimeError) as exc:
             raise MediagenError(f"{path}: not a complete mediagen ranking model ({exc!r}); "
                                 "retrain it (rule train_ranker)") from None
+
+
+def order_scores(probability: np.ndarray, recorded: np.ndarray) -> np.ndarray:
+    """The order a user sees: recorded media first, each group by probability."""
+    return probability + recorded
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
