@@ -15,6 +15,7 @@ import json
 import zipfile
 import zlib
 
+from ..catalog.lineage import taxon_key
 from ..sources.ncbi_package import CATALOG, CHECKSUMS, DATA_DIR, GENOMIC_FASTA
 from ..sources.species_names import Species
 from .world import world_genome
@@ -73,10 +74,12 @@ def fasta_bytes(records: list[tuple[str, bytes]]) -> bytes:
 class NcbiWorld:
     """Reference genomes of the world's species, answered in NCBI's formats."""
 
-    def __init__(self, species: dict[str, Species], taxids: dict[str, str], seed: int):
+    def __init__(self, species: dict[str, Species], taxids: dict[str, str], seed: int,
+                 genus_lineages: dict[str, dict[str, str]] | None = None):
         self.seed = seed
         self.species = species
         self.taxids = taxids
+        self.genus_lineages = genus_lineages or {}
         self.accessions: dict[str, str] = {}
         taken: set[int] = set()
         for name in sorted(species):
@@ -91,6 +94,13 @@ class NcbiWorld:
 
     def _draw(self, key: str) -> int:
         return zlib.crc32(f"{self.seed}:{key}".encode())
+
+    def lineage(self, name: str) -> dict[str, str]:
+        """A species' lineage, domain to species: its genus' ranks from the genus table
+        (none for a genus the table lacks: it stays unplaced)."""
+        genus = self.species[name].genus
+        return {**self.genus_lineages.get(taxon_key(genus), {}), "genus": genus,
+                "species": name}
 
     def without_reference(self, species: str) -> bool:
         return self._draw(f"reference:{species}") % 100 < WITHOUT_REFERENCE_PERCENT

@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ..catalog.lineage import read_genus_lineages
 from .world_ncbi import NcbiWorld
 from .world_snapshot import WorldRecords, load_world_records
 
@@ -163,10 +164,13 @@ class World:
 
 @contextlib.contextmanager
 def serve_world(folder: str | Path, *, seed: int, n_species: int | None = None,
-                media: str = "all") -> Iterator[World]:
-    """Serve the world of a snapshot folder (see the module doc) until the block ends."""
+                media: str = "all", lineage_table: str | Path | None = None
+                ) -> Iterator[World]:
+    """Serve the world of a snapshot folder (see the module doc) until the block ends;
+    ``lineage_table`` places the genera in the tree (``lineage.read_genus_lineages``)."""
     records = load_world_records(folder, seed=seed, n_species=n_species, media=media)
-    ncbi = NcbiWorld(records.species, records.taxids, seed)
+    lineages = read_genus_lineages(lineage_table) if lineage_table else None
+    ncbi = NcbiWorld(records.species, records.taxids, seed, lineages)
     with (LoopbackServer(mediadive_answer(records)) as mediadive,
           LoopbackServer(ncbi_answer(ncbi)) as ncbi_server):
         log.info("MediaDive world: %d media, %d species (%d with a reference genome) at %s "

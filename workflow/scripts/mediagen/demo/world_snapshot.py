@@ -26,6 +26,13 @@ from ..sources.species_names import Species, ncbi_taxid, resolve_species
 ENV_VAR = "MEDIAGEN_MEDIADIVE_SNAPSHOT"
 DEFAULT_SNAPSHOT = (Path(__file__).resolve().parents[4].parent / "shared" / "data"
                     / "mediadive-real" / "snapshot.tar.gz")
+DEFAULT_LINEAGE = (Path(__file__).resolve().parents[4].parent / "shared" / "data"
+                   / "lineage" / "genus_lineage.tsv")
+
+
+def find_lineage_table() -> Path | None:
+    """The shared table of genera and their NCBI ranks above, if there."""
+    return DEFAULT_LINEAGE if DEFAULT_LINEAGE.is_file() else None
 
 
 def find_snapshot() -> Path | None:
