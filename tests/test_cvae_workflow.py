@@ -108,7 +108,8 @@ def test_dataset_phases_and_report_run_in_snakemake(tmp_path):
         assert (f"too few to judge (n = {n})" in page) == (n < 20)
     held_out = samples[samples["split"] == "test"]
     assert set(evaluation["split"]) == set(held_out["holdout"])
-    assert set(evaluation["method"]) == {"model", "nearest_genome", "knn_vote", "type_prior",
+    assert set(evaluation["method"]) == {"model", "nearest_genome", "knn_vote", "genus_lookup",
+                                         "family_lookup", "order_lookup", "type_prior",
                                          "global_prior"}
     generated = pd.read_csv(reports / "generated.tsv", sep="\t")
     assert (generated["empty"] == 0).all()

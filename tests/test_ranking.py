@@ -377,6 +377,19 @@ def test_recommend_ranks_media_for_a_genome_end_to_end(tmp_path, capsys):
     assert "g1s" in written["media"][0]["evidence"]
     tsv = pd.read_csv(out.with_name("best.tsv"), sep="\t")
     assert tsv["media_id"].astype(str).tolist() == media
+    # placed by its nearest training genomes, or told its lineage: the answer says which
+    # rank the relatives' evidence came from; a malformed lineage is refused
+    assert "relatives' evidence from its genus genus1" in printed
+    assert "placed by its nearest training genome" in written["lineage_evidence"]
+    assert main(["recommend", "--model", str(tmp_path / "ranker.pt"), "--genome",
+                 str(fastas[held_out]), "--lineage", "d__Bacteria;g__Genus3", "-n", "3",
+                 "-o", str(out)]) == 0
+    assert json.loads(out.with_name("best.json").read_text())["lineage_evidence"] == (
+        "relatives' evidence from its genus genus3 (4 training species; lineage from the "
+        "lineage given)")
+    assert main(["recommend", "--model", str(tmp_path / "ranker.pt"), "--genome",
+                 str(fastas[held_out]), "--lineage", "Bacteria;Genus3", "-o", str(out)]) == 1
+    assert "--lineage: field 'Bacteria' is not a rank prefix" in capsys.readouterr().err
 
     # a training genome, and copies of it with ever more point mutations: its recorded media
     # first, marked, and never more likely for a copy further away

@@ -27,6 +27,7 @@ rule build_dataset:
         val_fraction=config["dataset"]["val_fraction"],
         test_fraction=config["dataset"]["test_fraction"],
         unseen_genus_fraction=config["dataset"]["unseen_genus_fraction"],
+        unseen_family_fraction=config["dataset"]["unseen_family_fraction"],
         min_confidence=config["dataset"]["min_confidence"],
         min_ingredient_media=config["catalog"]["min_ingredient_media"],
         seed=config["seed"],

@@ -19,6 +19,7 @@ with rule_job(job) as log:
         val_fraction=job.params.val_fraction,
         test_fraction=job.params.test_fraction,
         unseen_genus_fraction=job.params.unseen_genus_fraction,
+        unseen_family_fraction=job.params.unseen_family_fraction,
         min_confidence=job.params.min_confidence,
         min_ingredient_media=job.params.min_ingredient_media,
         seed=job.params.seed,

@@ -9,6 +9,9 @@ answer says how far the genome is from the training genomes (the nearest one's d
 as a percentile of training species' distances to their nearest other species), marks a
 known genome's recorded media (a genome nearer to a training genome than any two training
 species are: its recorded media come first) and flags a genome beyond anything trained.
+What relatives above the genome grow on counts too: its lineage (``--lineage``, a
+GTDB-style string as GTDB-Tk prints; a training genome's own; else the ranks its nearest
+training genome places it in), and the answer says which rank that evidence came from.
 The best ``-n`` are printed and written to ``PREFIX.tsv`` and ``PREFIX.json``.
 """
 
@@ -27,6 +30,9 @@ def add_arguments(parser) -> None:
     genome.add_argument("--genome-id", help="a genome of the workflow's genome sheet")
     parser.add_argument("--organism-type", help="the genome's organism type (default: that of "
                         "its nearest training genome); alone, the type's average genome")
+    parser.add_argument("--lineage", help="the genome's lineage, GTDB-style: "
+                        "'d__Bacteria;p__...;c__...;o__...;f__...;g__...;s__...' (default: "
+                        "placed by its nearest training genomes)")
     parser.add_argument("-n", type=whole_number(1, 100_000), default=10,
                         help="media to show (default 10)")
     add_output_arguments(parser, "recommendations")
@@ -49,6 +55,7 @@ def describe_medium(row) -> str:
 
 def run(args) -> int:
     from ..atomic import atomic_path, atomic_write_text
+    from ..catalog.lineage import parse_gtdb
     from ..cvae.generate import fasta_embedding, recipe_files, table_embedding
     from ..errors import MediagenError
     from ..kmers.fasta_bytes import check_fasta_path
@@ -57,6 +64,10 @@ def run(args) -> int:
     if not (args.genome or args.genome_id or args.organism_type):
         raise MediagenError("give the genome: --genome FASTA, --genome-id ID, or "
                             "--organism-type TYPE for a type's average genome")
+    try:
+        lineage = parse_gtdb(args.lineage) if args.lineage is not None else None
+    except ValueError as exc:
+        raise MediagenError(f"--lineage: {exc}") from None
     check_recipe_outputs(args, args.genome)
     files = recipe_files(args.output)
     ranker = MediaRanker.load(args.model)
@@ -69,12 +80,15 @@ def run(args) -> int:
         point, name = ranker.point(table_embedding(
             args.embeddings or provenance.get("embedding_table", ""), args.genome_id)), \
             args.genome_id
+        if lineage is None and args.genome_id in ranker.genomes.genome_ids:
+            lineage = ranker.training_lineage(args.genome_id)
     else:
         point, name = ranker.type_point(args.organism_type), \
             f"average {args.organism_type} genome"
-    ranking = ranker.rank_point(point, args.organism_type, n_evidence=args.n)
+    ranking = ranker.rank_point(point, args.organism_type, n_evidence=args.n, lineage=lineage)
     best = ranking.table.head(args.n)
     print(f"{name}: organism type {ranking.organism_type}; {ranking.describe_distance()}")
+    print(f"  {ranking.lineage_evidence}")
     for row in best.itertuples(index=False):
         recorded = "  [recorded]" if row.recorded else ""
         print(f"{row.rank:4d}  {row.probability:5.3f} +- {row.uncertainty:5.3f}  "
@@ -90,6 +104,7 @@ def run(args) -> int:
         "nearest_distance": ranking.nearest_distance,
         "nearest_distance_percentile": ranking.distance_percentile,
         "known_as": ranking.known_as, "novel": ranking.novel,
+        "lineage_evidence": ranking.lineage_evidence,
         "media": best.to_dict(orient="records")}, indent=1) + "\n")
     print(f"wrote {files[0]} and {files[1]}", file=sys.stderr)
     return 0

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path, atomic_write_text
+from ..catalog.lineage import taxon_key
 from ..catalog.media_table import MediaMatrix, read_media_matrix, write_media_matrix
 from ..catalog.taxonomy import taxon_keys
 from ..errors import MediagenError
@@ -47,9 +48,10 @@ from ..kmers.embedding_table import read_embedding_table
 from .transform import MediaTransform
 
 SPLITS = ("train", "val", "test")
-HOLDOUTS = ("seen_genus", "unseen_genus")
-SAMPLE_COLUMNS = ("genome_id", "media_id", "organism_type", "genus", "species", "split",
-                  "holdout")
+HOLDOUTS = ("seen_genus", "unseen_genus", "unseen_family")
+LINEAGE_RANKS = ("family", "order", "class", "phylum")  # above the genus, nearest first
+SAMPLE_COLUMNS = ("genome_id", "media_id", "organism_type", "genus", "species",
+                  *LINEAGE_RANKS, "split", "holdout")
 PAIR_COLUMNS = ("genome_id", "media_id", "growth", "confidence")
 DROPPED_COLUMNS = ("genome_id", "species", "organism_type", "reason", "media_ids",
                    "species_kept")
@@ -67,65 +69,76 @@ def dataset_files(folder: str) -> list[str]:
 
 
 def genome_taxa(genomes: pd.DataFrame) -> pd.DataFrame:
-    """organism_type, genus and species (see :mod:`mediagen.catalog.taxonomy`) per genome."""
+    """organism_type, genus and species (see :mod:`mediagen.catalog.taxonomy`) and the ranks
+    above the genus (``LINEAGE_RANKS``, lower case; '' where the sheet does not say) per
+    genome."""
     keys = [taxon_keys(g, n) for g, n in zip(genomes.index, genomes["organism_name"],
                                              strict=True)]
+    above = {rank: ([taxon_key(v) for v in genomes[rank]] if rank in genomes.columns
+                    else [""] * len(genomes)) for rank in LINEAGE_RANKS}
     return pd.DataFrame({"organism_type": genomes["organism_type"].to_numpy(),
-                         "genus": [k[0] for k in keys], "species": [k[1] for k in keys]},
-                        index=genomes.index.rename("genome_id"))
+                         "genus": [k[0] for k in keys], "species": [k[1] for k in keys],
+                         **above}, index=genomes.index.rename("genome_id"))
 
 
 def split_genomes(
     genomes: pd.DataFrame, val_fraction: float, test_fraction: float,
-    unseen_genus_fraction: float, seed: int,
+    unseen_genus_fraction: float, seed: int, unseen_family_fraction: float = 0.0,
 ) -> pd.DataFrame:
-    """Split genomes by species and genus; ``genomes`` has organism_type, genus, species.
+    """Split genomes by species, genus and family; ``genomes`` has organism_type, genus,
+    species and (optional) family and order.
 
     Returns a frame indexed like ``genomes`` with ``split`` (train, val, test) and
-    ``holdout`` (for test genomes: ``seen_genus`` or ``unseen_genus``; else empty). Per
-    organism type, seeded per type (adding genomes of one type leaves the others alone):
+    ``holdout`` (for test genomes: ``seen_genus``, ``unseen_genus`` or ``unseen_family``;
+    else empty). Per organism type, seeded per type (adding genomes of one type leaves the
+    others alone):
 
-    - whole genera holding up to ``unseen_genus_fraction`` of the type's species go to
-      test as ``unseen_genus`` (only where the type has at least three genera);
+    - whole families holding up to ``unseen_family_fraction`` of the type's species go to
+      test as ``unseen_family``, each only where its order keeps another family in training;
+    - whole genera holding up to ``unseen_genus_fraction`` go to test as ``unseen_genus``,
+      each only where its family keeps another genus in training (where the type's genomes
+      have no family at all, any genus);
     - of the genera left with two or more species, about ``test_fraction`` of the
       species go to test as ``seen_genus`` and ``val_fraction`` to validation, never a
       genus' last species, so every such genus keeps one in training;
     - where no genus has two species (every genome named on its own), validation takes
       whole genera instead.
 
-    A species' genomes always share one split. A type with fewer than three species
-    trains only.
+    Whole families and genera are held out only where the type has at least three of them,
+    and at most half of them. A species' genomes always share one split; an unknown family
+    or order is no shared name. A type with fewer than three species trains only.
     """
     assignment = pd.DataFrame({"split": "train", "holdout": ""}, index=genomes.index)
     for organism_type, part in sorted(genomes.groupby("organism_type"), key=lambda kv: kv[0]):
         held: dict[str, tuple[str, str]] = {}  # species -> (split, holdout)
         rng = np.random.default_rng([seed, zlib.crc32(str(organism_type).encode())])
-        members: dict[str, list[str]] = {}  # genus -> its species
-        for species, genus in sorted(set(zip(part["species"], part["genus"], strict=True))):
-            members.setdefault(genus, []).append(species)
-        n_species = sum(len(s) for s in members.values())
-        if n_species < 3:
+        tree = _Tree(part)
+        if tree.n_species < 3:
             continue
-        genera = sorted(members)
-        genera = [genera[i] for i in rng.permutation(len(genera))]
-        unseen = _whole_genera(genera, members, n_species, unseen_genus_fraction)
-        for genus in unseen:
-            held.update(dict.fromkeys(members[genus], ("test", "unseen_genus")))
-        kept = [g for g in genera if g not in unseen]
+        families = tree.shuffled("family", rng)
+        for family in tree.whole_groups("family", families, unseen_family_fraction):
+            held.update(dict.fromkeys(tree.species_of("family", family),
+                                      ("test", "unseen_family")))
+        genera = tree.shuffled("genus", rng)
+        for genus in tree.whole_groups("genus", genera, unseen_genus_fraction):
+            held.update(dict.fromkeys(tree.species_of("genus", genus), ("test", "unseen_genus")))
+        kept = [g for g in genera
+                if set(tree.species_of("genus", g)) - tree.removed_species]
+        members = {g: tree.species_of("genus", g) for g in kept}
         left_in_train = {g: len(members[g]) for g in kept}
         candidates = sorted(s for g in kept if len(members[g]) >= 2 for s in members[g])
         candidates = [candidates[i] for i in rng.permutation(len(candidates))]
         genus_of = {s: g for g in kept for s in members[g]}
         for split, holdout, fraction in (("test", "seen_genus", test_fraction),
                                          ("val", "", val_fraction)):
-            wanted = _held_out_count(n_species, fraction)
+            wanted = _held_out_count(tree.n_species, fraction)
             for species in candidates:
                 if wanted and species not in held and left_in_train[genus_of[species]] > 1:
                     held[species] = (split, holdout)
                     left_in_train[genus_of[species]] -= 1
                     wanted -= 1
         if not candidates:  # nobody shares a genus: validation takes whole genera
-            for genus in _whole_genera(kept[::-1], members, n_species, val_fraction):
+            for genus in tree.whole_groups("genus", kept[::-1], val_fraction, anywhere=True):
                 held.update(dict.fromkeys(members[genus], ("val", "")))
         for species, (split, holdout) in held.items():
             rows = part.index[part["species"] == species]
@@ -133,20 +146,57 @@ def split_genomes(
     return assignment
 
 
-def _whole_genera(genera: list[str], members: dict[str, list[str]], n_species: int,
-                  fraction: float) -> list[str]:
-    """Genera, in the order given, that together hold at most ``fraction`` of the species
-    (about that many where genera are small); at most half the genera, and none where
-    there are fewer than three."""
-    room = _held_out_count(n_species, fraction) if len(genera) >= 3 else 0
-    chosen = []
-    for genus in genera:
-        if len(chosen) >= len(genera) // 2 or room == 0:
-            break
-        if len(members[genus]) <= room:
-            chosen.append(genus)
-            room -= len(members[genus])
-    return chosen
+class _Tree:
+    """One organism type's species by genus and family, and the groups already held out."""
+
+    PARENT = {"genus": "family", "family": "order"}
+
+    def __init__(self, part: pd.DataFrame):
+        self.species = {}  # species -> {rank: key}
+        for row in part.drop_duplicates("species").itertuples(index=False):
+            self.species[row.species] = {
+                "genus": row.genus, "family": getattr(row, "family", ""),
+                "order": getattr(row, "order", "")}
+        self.n_species = len(self.species)
+        self.has_families = any(t["family"] for t in self.species.values())
+        self.removed_species: set[str] = set()  # of genera and families held out whole
+
+    def shuffled(self, rank: str, rng: np.random.Generator) -> list[str]:
+        groups = sorted({t[rank] for t in self.species.values() if t[rank]})
+        return [groups[i] for i in rng.permutation(len(groups))] if groups else []
+
+    def species_of(self, rank: str, group: str) -> list[str]:
+        return sorted(s for s, t in self.species.items() if t[rank] == group)
+
+    def _parent_keeps_another(self, rank: str, group: str) -> bool:
+        """Does the group's parent (its family, its order) keep a species of another group
+        in training?"""
+        parent = self.PARENT[rank]
+        key = next(t[parent] for t in self.species.values() if t[rank] == group)
+        if not key:
+            return rank == "genus" and not self.has_families
+        return any(t[parent] == key and t[rank] != group and s not in self.removed_species
+                   for s, t in self.species.items())
+
+    def whole_groups(self, rank: str, order: list[str], fraction: float,
+                     anywhere: bool = False) -> list[str]:
+        """Groups of a rank, in the order given, that together hold at most ``fraction`` of
+        the species (about that many where groups are small), each with its parent kept in
+        training unless ``anywhere``; at most half the groups, none where there are fewer
+        than three."""
+        room = _held_out_count(self.n_species, fraction) if len(order) >= 3 else 0
+        chosen = []
+        for group in order:
+            if len(chosen) >= len(order) // 2 or room == 0:
+                break
+            members = [s for s in self.species_of(rank, group) if s not in self.removed_species]
+            if (members and len(members) <= room
+                    and (anywhere or self._parent_keeps_another(rank, group))):
+                chosen.append(group)
+                room -= len(members)
+                if not anywhere:
+                    self.removed_species.update(members)
+        return chosen
 
 
 def _held_out_count(n: int, fraction: float) -> int:
@@ -253,6 +303,7 @@ def build_dataset(
     val_fraction: float,
     test_fraction: float,
     unseen_genus_fraction: float,
+    unseen_family_fraction: float = 0.0,
     min_confidence: float,
     min_ingredient_media: int,
     seed: int,
@@ -331,7 +382,8 @@ def build_dataset(
     media_transform = MediaTransform.fit(media.dense([media_row[m] for m in dataset_media]))
 
     taxa = genome_taxa(genomes.loc[sorted(set(pairs["genome_id"]))])
-    split_of = split_genomes(taxa, val_fraction, test_fraction, unseen_genus_fraction, seed)
+    split_of = split_genomes(taxa, val_fraction, test_fraction, unseen_genus_fraction, seed,
+                             unseen_family_fraction)
     pairs = pairs.join(taxa, on="genome_id").join(split_of, on="genome_id")
     pairs = pairs.sort_values(["genome_id", "media_id"], kind="stable")
     samples = pd.concat([pairs[pairs["split"] == split] for split in SPLITS], ignore_index=True)

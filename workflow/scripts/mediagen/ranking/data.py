@@ -17,12 +17,13 @@ from ..catalog.media_table import read_media_matrix
 from ..cvae.transform import Embedding
 from ..errors import MediagenError
 from ..kmers.embedding_table import read_embedding_table
-from .evidence import MediaSets
+from .evidence import SHARE_RANKS, TAXA, MediaSets
 
 
 @dataclass
 class RankingData:
-    genomes: pd.DataFrame  # index genome_id: organism_type, genus, species, split, holdout
+    genomes: pd.DataFrame  # index genome_id: organism_type, TAXA (species to phylum), split,
+    #                        holdout
     embeddings: Embedding  # one row per genome, in the order of ``genomes``
     grown: dict[str, np.ndarray]  # genome_id -> catalog rows of the media it grows on
     media_ids: list[str]
@@ -31,6 +32,11 @@ class RankingData:
 
     def rows(self, split: str) -> pd.DataFrame:
         return self.genomes[self.genomes["split"] == split]
+
+    def lineage_of(self, genome_id: str) -> dict[str, str]:
+        """A genome's lineage keys, genus to class ('' where unknown)."""
+        row = self.genomes.loc[genome_id]
+        return {rank: str(row[rank]) for rank in SHARE_RANKS}
 
     def embedding_of(self, genome_ids) -> Embedding:
         positions = self.genomes.index.get_indexer(list(genome_ids))
@@ -49,8 +55,11 @@ def load_ranking_data(dataset_dir: str | Path, embedding_table: str | Path,
     if unknown:
         raise MediagenError(f"{samples_path}: media {', '.join(unknown[:5])} are not in "
                             f"{catalog_media}; rebuild the dataset from the current catalog")
+    for rank in TAXA:  # a dataset built before lineages were kept knows none
+        if rank not in samples.columns:
+            samples[rank] = ""
     genomes = samples.drop_duplicates("genome_id").set_index("genome_id")[
-        ["organism_type", "genus", "species", "split", "holdout"]].sort_index()
+        ["organism_type", *TAXA, "split", "holdout"]].sort_index()
     ids, matrix, meta = read_embedding_table(embedding_table)
     position = {g: i for i, g in enumerate(ids)}
     missing = [g for g in genomes.index if g not in position]

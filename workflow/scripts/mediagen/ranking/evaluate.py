@@ -15,7 +15,12 @@ The baselines, from the same training genomes in the same genome space
 (``baseline_scores``): ``nearest_genome`` (the media of the nearest training genome),
 ``knn_vote`` (votes of the 5 nearest), ``type_prior`` (the organism type's most common
 media) and ``global_prior`` (the most common media). Ties are broken by how common a
-medium is, so every method gives a full ranking.
+medium is, so every method gives a full ranking. Beside them the lookups a microbiologist
+does by hand, no genome needed (``lookup_scores``): ``genus_lookup``, ``family_lookup`` and
+``order_lookup``, the media most training species of the genome's genus (family, order)
+grow on, each falling back to the next rank up, then to the type's most common media,
+where a rank has no training species; a held-out genome's own lineage is known to them,
+as to a user with GTDB-Tk's output (and to the model).
 
 Calibration: the expected calibration error over each held-out genome's ten best-ranked
 media (where a user looks), in ten equal-width bins, with its reliability table.
@@ -37,10 +42,12 @@ from .data import RankingData
 from .evidence import VOTERS, GrowthEvidence
 from .model import MediaRanker, order_scores
 
-BASELINES = ("nearest_genome", "knn_vote", "type_prior", "global_prior")
+LOOKUPS = ("genus_lookup", "family_lookup", "order_lookup")
+LOOKUP_RANKS = ("genus", "family", "order")
+BASELINES = ("nearest_genome", "knn_vote", *LOOKUPS, "type_prior", "global_prior")
 PRIORS = ("type_prior", "global_prior")
 METHODS = ("model", *BASELINES)
-SPLITS = ("seen_genus", "unseen_genus")
+SPLITS = ("seen_genus", "unseen_genus", "unseen_family")
 TOP_CALIBRATION = 10
 BINS = 10
 BOOTSTRAP_DRAWS = 1000
@@ -61,6 +68,28 @@ def baseline_scores(evidence: GrowthEvidence, point: np.ndarray, organism_type: 
     typed = evidence.type_popularity.get(organism_type, np.zeros(len(evidence.media)))
     return {"nearest_genome": first + tie, "knn_vote": votes + tie,
             "type_prior": typed + tie, "global_prior": popularity.astype(np.float64)}
+
+
+def lookup_scores(evidence: GrowthEvidence, lineage: dict[str, str], organism_type: str
+                  ) -> dict[str, np.ndarray]:
+    """The taxonomy lookups: per starting rank, how many training species of the genome's
+    group grow on each medium; ties, and ranks without training species, fall to the next
+    rank up and finally to the type's most common media."""
+    levels = []
+    for rank in LOOKUP_RANKS:
+        key = lineage.get(rank, "")
+        n, counts = evidence.group_counts(rank, key, set()) if key else (0, None)
+        levels.append(counts if n else None)
+    typed = evidence.type_popularity.get(organism_type, np.zeros(len(evidence.media)))
+    scores = {}
+    for start, method in enumerate(LOOKUPS):
+        chain = [c for c in levels[start:] if c is not None] + [typed]
+        # each level only orders what the levels before leave tied (counts are whole)
+        score = chain[0].astype(np.float64)
+        for depth, counts in enumerate(chain[1:], start=1):
+            score = score + counts / (counts.max(initial=0.0) + 1.0) * 1e-3 ** depth
+        scores[method] = score
+    return scores
 
 
 def ranking_scores(scores: np.ndarray, truth: np.ndarray, evidence: GrowthEvidence) -> dict:
@@ -105,11 +134,14 @@ def evaluate_ranking(ranker: MediaRanker, data: RankingData, n_shown: int = 5
         points = ranker.transform.apply(data.embedding_of(test.index))
         for point, (genome_id, genome) in zip(points, test.iterrows(), strict=True):
             truth = data.grown[genome_id]
-            features = ranker.evidence.features(point, genome["organism_type"])
+            lineage = data.lineage_of(genome_id)
+            features = ranker.evidence.features(point, genome["organism_type"],
+                                                lineage=lineage)
             probability, uncertainty = ranker.probabilities(features)
             recorded = ranker.recorded_media(ranker.known_genomes(point))
             scores = {"model": order_scores(probability, recorded),  # as a user sees it
-                      **baseline_scores(ranker.evidence, point, genome["organism_type"])}
+                      **baseline_scores(ranker.evidence, point, genome["organism_type"]),
+                      **lookup_scores(ranker.evidence, lineage, genome["organism_type"])}
             for method, values in scores.items():
                 rows.append({"genome_id": genome_id, "split": genome["holdout"],
                              "species": genome["species"],

@@ -30,6 +30,15 @@ showed the model anything nearer (a query that close is a known genome: see
   query leave these counts too, or every medium a training genome grows on would look
   known to the model, and media no training genome grows on, hopeless.
 
+- ``genus_share``, ``family_share``, ``order_share``, ``class_share``: of the training
+  species of the genome's genus (family, order, class), ``k / (n + 1)`` where ``k`` of the
+  ``n`` grow on the medium: what relatives at each rank grow on, the taxonomy lookups a
+  microbiologist does by hand, weaker where a group holds one species than where it holds
+  ten. The lineage is the genome's own where it has one (the sheet, ``--lineage``);
+  otherwise ``place`` puts it in the groups of its nearest training genome at every rank
+  whose ``reach`` that genome lies within (the 90th percentile of how far a group's members
+  at that rank lie from their nearest member of another group at the rank below).
+
 The first six are weighted by the nearest relative's closeness at ``w = GATE_WIDTH`` (3):
 near 1 where relatives are as close as a genus' species usually are, fading far from every
 training genome, where the popularity of media in the organism type is left to speak (on
@@ -40,8 +49,9 @@ evidence that the genome grows on the medium, and the scoring heads
 coming closer, never lowers its probability.
 
 Training genomes are scored with their own species left out (as a held-out species is),
-and, to show the model what an unseen genus looks like, once more with their genus left
-out; the ``exclude`` masks say which training genomes a query may not use.
+and, to show the model what an unseen genus or family looks like, once more with their
+genus and with their family left out; the ``exclude`` masks say which training genomes
+a query may not use, in every feature.
 """
 
 from dataclasses import dataclass, field
@@ -49,7 +59,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 FEATURES = ("nearest_grows", "vote_5", "vote_25", "kernel_vote", "similar_nearest",
-            "similar_5", "grower_closeness", "popularity", "type_popularity")
+            "similar_5", "grower_closeness", "popularity", "type_popularity", "genus_share",
+            "family_share", "order_share", "class_share")
+TAXA = ("species", "genus", "family", "order", "class", "phylum")  # nearest first
+SHARE_RANKS = ("genus", "family", "order", "class")  # the ranks of the *_share features
+PLACE_QUANTILE = 0.9
 NEIGHBOURS = 25
 VOTERS = 5
 GATE_WIDTH = 3.0  # the gate on the relatives' features, in typical distances
@@ -105,6 +119,10 @@ class GrowthEvidence:
     media: MediaSets
     # each training genome's distance to its nearest genome of another species
     species_distances: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # per rank of TAXA, each training genome's key ('' where unknown)
+    taxa: dict[str, np.ndarray] = field(default_factory=dict)
+    # per rank of SHARE_RANKS, how near a genome must be to one of a group to be placed in it
+    reach: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self):
         found = np.sort(np.asarray(self.species_distances, dtype=np.float64))
@@ -118,6 +136,16 @@ class GrowthEvidence:
         self.type_popularity = {t: self._counts(np.flatnonzero(self.organism_types == t))
                                 for t in sorted(set(self.organism_types))}
         self._log_scale = float(np.log1p(max(self.popularity.max(initial=0.0), 1.0)))
+        n_genomes = len(self.points)
+        self.taxa = {rank: np.asarray(self.taxa.get(rank, [""] * n_genomes), dtype=str)
+                     for rank in TAXA}
+        self._species_media: dict[str, np.ndarray] = {}
+        for species in np.unique(self.taxa["species"]):
+            self._species_media[species] = np.unique(self._grown_by(
+                np.flatnonzero(self.taxa["species"] == species)))
+        self._members = {rank: _members(self.taxa[rank], self.taxa["species"])
+                         for rank in SHARE_RANKS}
+        self._group_counts: dict[tuple[str, str], np.ndarray] = {}
 
     def grown_by(self, genome: int) -> np.ndarray:
         return self.media_indices[self.media_offsets[genome]:self.media_offsets[genome + 1]]
@@ -137,8 +165,10 @@ class GrowthEvidence:
         return order, distance[order]
 
     def features(self, point: np.ndarray, organism_type: str,
-                 exclude: np.ndarray | None = None) -> np.ndarray:
-        """(n_media, len(FEATURES)) float32 evidence for one genome and every medium."""
+                 exclude: np.ndarray | None = None, lineage: dict[str, str] | None = None
+                 ) -> np.ndarray:
+        """(n_media, len(FEATURES)) float32 evidence for one genome and every medium;
+        ``lineage`` (rank -> key) defaults to the one ``place`` gives."""
         n_media = len(self.media)
         nearest, distance = self.neighbours(point, exclude)
         out = np.zeros((n_media, len(FEATURES)), dtype=np.float32)
@@ -168,7 +198,54 @@ class GrowthEvidence:
         out[:, 7] = np.log1p(popularity) / self._log_scale
         if typed is not None:
             out[:, 8] = np.log1p(typed) / self._log_scale
+        if lineage is None:
+            lineage = self.place(point, exclude)
+        out[:, 9:] = self.share_features(lineage, exclude)
         return out
+
+    def group_counts(self, rank: str, key: str, left_out: set[str]) -> tuple[int, np.ndarray]:
+        """(training species in a group, how many of them grow on each medium), the
+        ``left_out`` species not counted."""
+        members = self._members[rank].get(key, ())
+        if (rank, key) not in self._group_counts:
+            self._group_counts[rank, key] = self._species_counts(members)
+        gone = [s for s in members if s in left_out]
+        counts = self._group_counts[rank, key]
+        if gone:
+            counts = counts - self._species_counts(gone)
+        return len(members) - len(gone), counts
+
+    def _species_counts(self, species) -> np.ndarray:
+        counts = np.zeros(len(self.media), dtype=np.float32)
+        for name in species:
+            counts[self._species_media[name]] += 1.0
+        return counts
+
+    def left_out_species(self, exclude: np.ndarray | None) -> set[str]:
+        return set() if exclude is None else set(self.taxa["species"][exclude])
+
+    def share_features(self, lineage: dict[str, str], exclude: np.ndarray | None = None
+                       ) -> np.ndarray:
+        """(n_media, len(SHARE_RANKS)): per rank, the share of the genome's group's training
+        species growing on each medium, ``k / (n + 1)`` of ``n`` (so one species' word is
+        weaker than ten's); 0 where the rank is unknown or the group has no training
+        species."""
+        out = np.zeros((len(self.media), len(SHARE_RANKS)), dtype=np.float32)
+        left_out = self.left_out_species(exclude)
+        for column, rank in enumerate(SHARE_RANKS):
+            if key := lineage.get(rank, ""):
+                n, counts = self.group_counts(rank, key, left_out)
+                out[:, column] = counts / (n + 1.0)
+        return out
+
+    def place(self, point: np.ndarray, exclude: np.ndarray | None = None) -> dict[str, str]:
+        """A lineage for a genome without one, from its nearest training genome: each rank
+        (of SHARE_RANKS) whose ``reach`` the nearest one lies within."""
+        nearest, distance = self.neighbours(point, exclude, k=1)
+        if not len(nearest):
+            return {}
+        return {rank: str(self.taxa[rank][nearest[0]]) for rank in SHARE_RANKS
+                if self.taxa[rank][nearest[0]] and distance[0] <= self.reach.get(rank, -1.0)}
 
     def closeness(self, distance: np.ndarray, width: float = 1.0) -> np.ndarray:
         """``1 / (1 + (d / (width t))^2)``, constant below the floor (see the module doc)."""
@@ -206,3 +283,33 @@ class GrowthEvidence:
         nearest, distance = self.neighbours(point, k=k)
         return [(int(g), float(d)) for g, d in zip(nearest, distance, strict=True)
                 if medium in self.grown_by(g)]
+
+
+def _members(groups: np.ndarray, species: np.ndarray) -> dict[str, list[str]]:
+    """group key -> its species (unknown groups left out)."""
+    found: dict[str, set[str]] = {}
+    for group, name in zip(groups, species, strict=True):
+        if group:
+            found.setdefault(str(group), set()).add(str(name))
+    return {group: sorted(names) for group, names in found.items()}
+
+
+def rank_reach(points: np.ndarray, taxa: dict[str, np.ndarray]) -> dict[str, float]:
+    """Per rank of SHARE_RANKS, the ``PLACE_QUANTILE`` of training genomes' distances to
+    their nearest genome of the same group at that rank but another at the rank below (a
+    species' nearest congener of another species, a genus' nearest confamilial of another
+    genus, ...): how far apart members of one group at that rank usually lie."""
+    reach = {}
+    for rank, below in zip(SHARE_RANKS, TAXA, strict=False):
+        if rank not in taxa or below not in taxa:
+            continue
+        group, sub = np.asarray(taxa[rank]), np.asarray(taxa[below])
+        found = []
+        for i in np.flatnonzero(group != ""):
+            other = (group == group[i]) & (sub != sub[i])
+            if other.any():
+                found.append(np.sqrt(((points[other] - points[i]) ** 2).sum(
+                    axis=1, dtype=np.float64)).min())
+        if found:
+            reach[rank] = float(np.quantile(found, PLACE_QUANTILE))
+    return reach

@@ -22,10 +22,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..catalog.lineage import taxon_key
 from ..checkpoint import load_checkpoint, save_checkpoint
 from ..cvae.transform import ConditionTransform, Embedding
 from ..errors import MediagenError
-from .evidence import FEATURES, GrowthEvidence, MediaSets
+from .evidence import FEATURES, SHARE_RANKS, GrowthEvidence, MediaSets
 
 CHECKPOINT_KIND = "ranker"
 FACTS = ("link", "min_ph", "max_ph", "complex", "salt_g_l", "anaerobic", "anaerobic_because")
@@ -88,6 +89,7 @@ class Ranking:
     distance_percentile: float  # of training species' distances to their nearest other one
     known_as: list[str]  # genomes of the nearest one's species, nearer than any two species
     novel: bool  # farther from every training genome than any training species is
+    lineage_evidence: str  # which rank the relatives' evidence came from (describe_lineage)
 
     def describe_distance(self) -> str:
         """One line: how far the genome is from what the model was trained on."""
@@ -153,10 +155,11 @@ class MediaRanker:
         return self.transform.apply(embedding)[0]
 
     def rank(self, embedding: Embedding, organism_type: str | None = None,
-             n_evidence: int = 3) -> Ranking:
+             n_evidence: int = 3, lineage: dict[str, str] | None = None) -> Ranking:
         """Every catalog medium ranked for one genome; the organism type defaults to that
-        of the nearest training genome. The first ``n_evidence`` media name their evidence."""
-        return self.rank_point(self.point(embedding), organism_type, n_evidence)
+        of the nearest training genome, the lineage (rank -> name) to the one its nearest
+        training genomes place it in. The first ``n_evidence`` media name their evidence."""
+        return self.rank_point(self.point(embedding), organism_type, n_evidence, lineage)
 
     def type_point(self, organism_type: str) -> np.ndarray:
         """The average training genome of an organism type, in genome space."""
@@ -168,12 +171,16 @@ class MediaRanker:
         return self.evidence.points[members].mean(axis=0)
 
     def rank_point(self, point: np.ndarray, organism_type: str | None = None,
-                   n_evidence: int = 3) -> Ranking:
+                   n_evidence: int = 3, lineage: dict[str, str] | None = None) -> Ranking:
         """``rank`` for a point of genome space."""
         evidence = self.evidence
         nearest, distance = evidence.neighbours(point, k=1)
         organism_type = organism_type or self.genomes.organism_types[int(nearest[0])]
-        probability, uncertainty = self.probabilities(evidence.features(point, organism_type))
+        placed = lineage is None
+        keys = evidence.place(point) if placed else {
+            rank: taxon_key(lineage.get(rank)) for rank in SHARE_RANKS}
+        probability, uncertainty = self.probabilities(
+            evidence.features(point, organism_type, lineage=keys))
         known = self.known_genomes(point)
         recorded = self.recorded_media(known)
         order = np.argsort(-order_scores(probability, recorded), kind="stable")
@@ -191,7 +198,30 @@ class MediaRanker:
                        evidence.distance_percentile(d1),
                        [self.genomes.genome_ids[int(g)] for g in known],
                        bool(len(evidence.species_distances)
-                            and d1 > evidence.species_distances[-1]))
+                            and d1 > evidence.species_distances[-1]),
+                       self.describe_lineage(keys, placed))
+
+    def describe_lineage(self, lineage: dict[str, str], placed: bool) -> str:
+        """Which rank the relatives' evidence comes from: the nearest rank of the genome's
+        lineage with training species, and how the lineage was known."""
+        how = ("placed by its nearest training genome" if placed
+               else "from the lineage given")
+        for rank in SHARE_RANKS:
+            if key := lineage.get(rank):
+                n, _ = self.evidence.group_counts(rank, key, set())
+                if n:
+                    return (f"relatives' evidence from its {rank} {key} ({n} training "
+                            f"species; lineage {how})")
+        if placed:
+            return ("no rank of relatives: no training genome is near enough to place it in "
+                    "a genus, family, order or class")
+        return ("no rank of relatives: no training species shares a genus, family, order or "
+                "class of the lineage given")
+
+    def training_lineage(self, genome_id: str) -> dict[str, str]:
+        """A training genome's lineage keys, genus to class."""
+        genome = self.genomes.genome_ids.index(genome_id)
+        return {rank: str(self.evidence.taxa[rank][genome]) for rank in SHARE_RANKS}
 
     def known_genomes(self, point: np.ndarray) -> np.ndarray:
         """The training genomes a genome is taken for: those of the nearest one's species
@@ -241,6 +271,8 @@ class MediaRanker:
             "media_offsets": torch.from_numpy(ev.media_offsets),
             "media_indices": torch.from_numpy(ev.media_indices),
             "species_distances": torch.from_numpy(ev.species_distances),
+            "taxa": {rank: keys.tolist() for rank, keys in ev.taxa.items()},
+            "reach": dict(ev.reach),
             "media_indptr": torch.from_numpy(ev.media.indptr),
             "media_ingredients": torch.from_numpy(ev.media.indices),
             "n_ingredients": int(ev.media.n_ingredients),
@@ -278,7 +310,8 @@ class MediaRanker:
                 organism_types=np.asarray(genomes.organism_types, dtype=str),
                 media_offsets=record["media_offsets"].numpy(),
                 media_indices=record["media_indices"].numpy(),
-                media=media, species_distances=record["species_distances"].numpy())
+                media=media, species_distances=record["species_distances"].numpy(),
+                taxa=dict(record["taxa"]), reach=dict(record["reach"]))
             facts = (None if record["facts"] is None  # None where MediaDive does not say
                      else pd.DataFrame(record["facts"], dtype=object))
             return cls(heads, hidden, tuple(record["calibration"]), transform, evidence,

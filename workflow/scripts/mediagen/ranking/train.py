@@ -1,18 +1,21 @@
 """Training the ranking model: evidence rows, an ensemble of scoring heads, calibration.
 
 Rows: every training genome is scored against the catalog with its own species left out
-(and once more with its genus left out, where the genus has other species), like a
-held-out species would be. A row per medium the genome grows on (target 1), per medium a
-neighbour grows on, and per medium of a uniform sample of the rest (target 0, weighted
-by how many media the sample stands for), so the loss is that of the whole catalog at
-the cost of a few hundred rows per genome.
+(and once more with its genus left out, where the genus has other species, and with its
+family left out, where the family has other genera), like a held-out species, genus or
+family would be, each with its own lineage. A row per medium the genome grows on
+(target 1), per medium a neighbour grows on, and per medium of a uniform sample of the
+rest (target 0, weighted by how many media the sample stands for), so the loss is that of
+the whole catalog at the cost of a few hundred rows per genome.
 
 Members: each head trains on a bootstrap sample of the training genomes (its own seed),
 with the weighted binary cross-entropy and Adam, for a number of epochs; batches shrink
 on small data so that an epoch is at least ``MIN_STEPS_PER_EPOCH`` steps.
 
 Calibration: Platt scaling of the ensemble's mean logit on the validation genomes against
-every catalog medium (or, without validation genomes, on the training rows).
+every catalog medium, each scored as it is and with its genus and its family left out of
+the evidence (so the probabilities hold for unseen genera and families too); without
+validation genomes, on the training rows.
 """
 
 import json
@@ -31,7 +34,7 @@ from ..cvae.transform import ConditionTransform
 from ..device import pick_device
 from ..errors import MediagenError
 from .data import RankingData, load_ranking_data
-from .evidence import FEATURES, GrowthEvidence
+from .evidence import FEATURES, SHARE_RANKS, TAXA, GrowthEvidence, rank_reach
 from .model import FACTS, MediaRanker, ScoringHead, TrainingGenomes, sigmoid
 
 log = logging.getLogger(__name__)
@@ -82,7 +85,9 @@ def build_evidence(data: RankingData) -> tuple[GrowthEvidence, ConditionTransfor
     evidence = GrowthEvidence(
         points=points, organism_types=train["organism_type"].to_numpy(str),
         media_offsets=offsets, media_indices=np.concatenate(grown).astype(np.int64),
-        media=data.media, species_distances=species_distances(points, train["species"]))
+        media=data.media, species_distances=species_distances(points, train["species"]),
+        taxa={rank: train[rank].to_numpy(str) for rank in TAXA},
+        reach=rank_reach(points, {rank: train[rank].to_numpy(str) for rank in TAXA}))
     genomes = TrainingGenomes(list(train.index), list(train["genus"]), list(train["species"]),
                               list(train["organism_type"]))
     return evidence, transform, genomes
@@ -112,18 +117,32 @@ def catalog_facts(path: str | Path, media_ids: list[str]) -> pd.DataFrame:
     return facts.where(facts.notna(), None)  # plain values: None where unknown
 
 
-def leave_out_views(genomes: TrainingGenomes) -> list[tuple[int, np.ndarray]]:
-    """(genome, exclusion mask) pairs: species left out, and genus left out where that
-    leaves out more than the species."""
-    species, genera = np.asarray(genomes.species), np.asarray(genomes.genera)
-    views = []
-    for i in range(len(species)):
-        own_species = species == species[i]
-        views.append((i, own_species))
-        own_genus = genera == genera[i]
-        if own_genus.sum() > own_species.sum() and (~own_genus).any():
-            views.append((i, own_genus))
+def leave_out_views(evidence: GrowthEvidence) -> list[tuple[int, np.ndarray]]:
+    """(training genome, exclusion mask) pairs: its species left out, then its genus and its
+    family, each where that leaves out more than the rank below and not everything."""
+    species = evidence.taxa["species"]
+    return [(i, mask) for i in range(len(species))
+            for mask in held_out_views(evidence, lineage_at(evidence, i),
+                                       species == species[i])]
+
+
+def held_out_views(evidence: GrowthEvidence, lineage: dict[str, str],
+                   own_species: np.ndarray) -> list[np.ndarray]:
+    """Exclusion masks for a genome: ``own_species``, then its genus and its family
+    left out, each where that leaves out more than the one before and not everything."""
+    views, last = [own_species], own_species
+    for rank in ("genus", "family"):
+        if not lineage.get(rank):
+            break
+        mask = evidence.taxa[rank] == lineage[rank]
+        if mask.sum() > last.sum() and (~mask).any():
+            views.append(mask)
+            last = mask
     return views
+
+
+def lineage_at(evidence: GrowthEvidence, genome: int) -> dict[str, str]:
+    return {rank: str(evidence.taxa[rank][genome]) for rank in SHARE_RANKS}
 
 
 def training_rows(evidence: GrowthEvidence, genomes: TrainingGenomes,
@@ -131,9 +150,9 @@ def training_rows(evidence: GrowthEvidence, genomes: TrainingGenomes,
     rng = np.random.default_rng(settings.seed)
     n_media = len(evidence.media)
     blocks = []
-    for genome, exclude in leave_out_views(genomes):
+    for genome, exclude in leave_out_views(evidence):
         features = evidence.features(evidence.points[genome], genomes.organism_types[genome],
-                                     exclude)
+                                     exclude, lineage_at(evidence, genome))
         own = evidence.grown_by(genome)
         shown = np.flatnonzero(features[:, FEATURES.index("vote_25")] > 0)
         shown = np.union1d(shown, own)
@@ -207,15 +226,21 @@ def calibrate(ranker: MediaRanker, data: RankingData, rows: TrainingRows
     if len(val):
         points = ranker.transform.apply(data.embedding_of(val.index))
         logits, targets = [], []
+        nobody = np.zeros(len(ranker.evidence.points), dtype=bool)
         for point, (genome_id, row) in zip(points, val.iterrows(), strict=True):
-            features = ranker.evidence.features(point, row["organism_type"])
-            logits.append(ranker.member_logits(features).mean(axis=0))
+            lineage = data.lineage_of(genome_id)
             target = np.zeros(len(ranker.media_ids))
             target[data.grown[genome_id]] = 1.0
-            targets.append(target)
-        log.info("calibrating on %d validation genomes", len(val))
+            for exclude in held_out_views(ranker.evidence, lineage, nobody):
+                features = ranker.evidence.features(point, row["organism_type"], exclude,
+                                                    lineage)
+                logits.append(ranker.member_logits(features).mean(axis=0))
+                targets.append(target)
+        log.info("calibrating on %d validation genomes (%d views: as they are, genus and "
+                 "family left out)", len(val), len(logits))
         return (platt_scaling(np.concatenate(logits), np.concatenate(targets)),
-                f"{len(val)} validation genomes (species held out of training)")
+                f"{len(val)} validation genomes (species held out of training), each also "
+                "with its genus and its family left out")
     log.warning("no validation genomes: calibrating on the training rows (species left out); "
                 "the probabilities are not calibrated on held-out species")
     return (platt_scaling(ranker.member_logits(rows.features).mean(axis=0), rows.targets,

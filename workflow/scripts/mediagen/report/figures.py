@@ -12,7 +12,8 @@ from ..cvae.evaluate import Evaluation  # noqa: E402
 
 TYPE_COLOURS = {"bacteria": "#1f77b4", "archaea": "#d62728", "fungi": "#2ca02c",
                 "protist": "#9467bd", "virus": "#8c564b"}
-SPLIT_COLOURS = {"seen_genus": "#1f77b4", "unseen_genus": "#ff7f0e"}
+SPLIT_COLOURS = {"seen_genus": "#1f77b4", "unseen_genus": "#ff7f0e",
+                 "unseen_family": "#2ca02c"}
 
 
 def _png(figure) -> bytes:

@@ -41,10 +41,14 @@ METHOD_NAMES = {"model": "model proposals",
                 "type_prior": "most common medium of the type"}
 RANKING_NAMES = {"model": "ranking model", "nearest_genome": "media of the nearest genome",
                  "knn_vote": "vote of the 5 nearest genomes",
+                 "genus_lookup": "most common media of the genus (lineage lookup)",
+                 "family_lookup": "most common media of the family (lineage lookup)",
+                 "order_lookup": "most common media of the order (lineage lookup)",
                  "type_prior": "most common media of the type",
                  "global_prior": "most common media overall"}
 SPLIT_NAMES = {"seen_genus": "species of genera seen in training",
-               "unseen_genus": "whole genera never seen in training"}
+               "unseen_genus": "whole genera never seen in training",
+               "unseen_family": "whole families never seen in training"}
 ACTIVE_KL = 0.01  # nats: a latent dimension above this carries information
 SHOWN_GENOMES = 4  # held-out genomes per split whose recommendations the page shows
 
@@ -177,8 +181,7 @@ def held_out_species(ranking: RankingEvaluation) -> dict[str, int]:
     """Held-out species per split, and in all."""
     per_split = ranking.per_genome.drop_duplicates("genome_id")
     counts = per_split.groupby("split")["species"].nunique()
-    return {"seen_genus": int(counts.get("seen_genus", 0)),
-            "unseen_genus": int(counts.get("unseen_genus", 0)),
+    return {**{split: int(counts.get(split, 0)) for split in SPLIT_NAMES},
             "all": int(per_split["species"].nunique())}
 
 
