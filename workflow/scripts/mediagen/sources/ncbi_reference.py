@@ -39,6 +39,27 @@ def cache_file(cache_dir: Path, species: str) -> Path:
     return cache_dir / f"{genome_id_for(species)}-{zlib.crc32(species.encode()):08x}.json"
 
 
+def ncbi_json(url: str, settings: DownloadSettings, limiter,
+              api_key: str | None = None) -> dict | None:
+    """NCBI's JSON answer to ``url``, or None where NCBI does not know what was asked (HTTP
+    400 or 404: its answer to a name or an id it lacks)."""
+    headers = {"Accept": "application/json", **({"api-key": api_key} if api_key else {})}
+    try:
+        answer = json.loads(fetch_bytes(url, policy=settings.policy, limiter=limiter,
+                                        headers=headers))
+    except HTTPStatusError as exc:
+        if exc.status not in (400, 404):
+            raise
+        return None
+    except json.JSONDecodeError as exc:
+        raise MediagenError(f"{url}: response is not valid JSON ({exc}); try again "
+                            "later") from None
+    if not isinstance(answer, dict):
+        raise MediagenError(f"{url}: the answer is not a JSON object; check "
+                            "download.ncbi_base_url")
+    return answer
+
+
 def reference_report(species: str, settings: DownloadSettings, cache_dir: Path, limiter,
                      api_key: str | None = None) -> dict | str:
     """The species' first reference genome report, or why there is none."""
@@ -47,20 +68,9 @@ def reference_report(species: str, settings: DownloadSettings, cache_dir: Path, 
         answer = json.loads(cache.read_text())
     else:
         url = taxon_report_url(settings.ncbi_base_url, species)
-        headers = {"Accept": "application/json", **({"api-key": api_key} if api_key else {})}
-        try:
-            answer = json.loads(fetch_bytes(url, policy=settings.policy, limiter=limiter,
-                                            headers=headers))
-        except HTTPStatusError as exc:
-            if exc.status not in (400, 404):  # NCBI's answers to a name it does not know
-                raise
+        answer = ncbi_json(url, settings, limiter, api_key)
+        if answer is None:
             answer = {"unknown_name": True}
-        except json.JSONDecodeError as exc:
-            raise MediagenError(f"{url}: response is not valid JSON ({exc}); try again "
-                                "later") from None
-        if not isinstance(answer, dict):
-            raise MediagenError(f"{url}: the answer is not a JSON object; check "
-                                "download.ncbi_base_url")
         atomic_write_text(cache, json.dumps(answer))
     if answer.get("unknown_name"):
         return UNKNOWN_NAME
