@@ -16,6 +16,7 @@ from mediagen.sources.genome_download import DownloadSettings, fetch_genome
 from mediagen.sources.http_client import RetryPolicy
 from mediagen.sources.mediadive import fetch_mediadive, load_snapshot
 from mediagen.sources.ncbi_reference import NO_REFERENCE, UNKNOWN_NAME, reference_reports
+from mediagen.sources.ncbi_taxonomy import taxonomy_lineages
 from world_support import small_world_folder
 
 FAST = RetryPolicy(retries=0, backoff_seconds=0, timeout_seconds=10)
@@ -92,6 +93,31 @@ def test_reference_genomes_are_reported_and_downloaded_in_ncbis_formats(folder, 
     assert gzip.decompress((tmp_path / "g1.fna.gz").read_bytes()) == fasta_bytes(expected)
     assert summary.sequence_bytes == sum(len(seq) for _, seq in expected)
     assert 300_000 * 0.9 < summary.sequence_bytes < 1_000_000 * 1.1
+
+
+def test_the_taxonomy_is_reported_in_ncbis_format_and_kept(folder, tmp_path):
+    table = tmp_path / "genus_lineage.tsv"
+    table.write_text("genus\tdomain\tphylum\tclass\torder\tfamily\n"
+                     "Genusaa\tBacteria\tPhylumone\t\tOrderone\tFamilyone\n")
+    with serve_world(folder, seed=3, lineage_table=table) as world:
+        taxids = world.records.taxids
+        asked = [*taxids.values(), "999999999"]
+        found = taxonomy_lineages(asked, ncbi_settings(world), tmp_path / "cache",
+                                  batch_size=10)
+        requests = world.ncbi_server.requests.copy()
+        again = taxonomy_lineages(asked, ncbi_settings(world), tmp_path / "cache")
+        assert world.ncbi_server.requests == requests  # every answer kept on disk
+        unknown = world.ncbi_url + "/taxonomy/taxon/999999999/dataset_report"
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(unknown)
+        assert error.value.code == 404  # NCBI knows none of the taxids asked
+    assert requests.total() == 4  # 37 taxids, 10 a request
+    assert again == found
+    assert found == {taxids[name]: world.ncbi.lineage(name) for name in taxids}
+    alba = found[taxids["Genusaa alba"]]
+    assert alba == {"domain": "Bacteria", "phylum": "Phylumone", "order": "Orderone",
+                    "family": "Familyone", "genus": "Genusaa", "species": "Genusaa alba"}
+    assert found[taxids["Genusab alba"]] == {"genus": "Genusab", "species": "Genusab alba"}
 
 
 def test_species_of_a_genus_share_more_sequence_than_species_of_two(folder):

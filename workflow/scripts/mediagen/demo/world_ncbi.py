@@ -4,8 +4,9 @@ Each species of the world has a reference genome (an accession drawn from the se
 sequence is ``world.world_genome`` of the species, made when it is asked for; a
 deterministic tenth of the species have none, as real species without a sequenced
 reference. Answers follow the NCBI Datasets v2 formats the workflow reads:
-``ncbi_reference`` (the taxon's dataset report) and ``ncbi_package`` (the genome data
-package: a zip with the data catalog, md5sum.txt and the genomic FASTA).
+``ncbi_reference`` (the taxon's dataset report), ``ncbi_package`` (the genome data
+package: a zip with the data catalog, md5sum.txt and the genomic FASTA) and
+``ncbi_taxonomy`` (the taxonomy dataset report, each species' lineage).
 """
 
 import functools
@@ -91,6 +92,9 @@ class NcbiWorld:
             taken.add(number)
             self.accessions[name] = f"GCF_{number:09d}.1"
         self.by_accession = {acc: name for name, acc in self.accessions.items()}
+        self.by_taxid: dict[str, str] = {}  # a taxid two species share answers the first
+        for name in sorted(taxids):
+            self.by_taxid.setdefault(taxids[name], name)
 
     def _draw(self, key: str) -> int:
         return zlib.crc32(f"{self.seed}:{key}".encode())
@@ -121,6 +125,29 @@ class NcbiWorld:
                               "assembly_name": self.assembly_name(accession),
                               "refseq_category": "reference genome"},
         }], "total_count": 1}
+
+    def taxonomy_report(self, taxids: list[str]) -> dict | None:
+        """The taxonomy ``dataset_report`` page of the taxids, as NCBI answers it: a report
+        per taxid, the species' lineage (``lineage``) as its classification, errors for a
+        taxid the world lacks; None (HTTP 404) when it knows none of them."""
+        reports = []
+        for taxid in taxids:
+            name = self.by_taxid.get(taxid)
+            if name is None:
+                reports.append({"query": [taxid], "errors": [{
+                    "reason": f"The taxonomy ID '{taxid}' does not match any existing taxids",
+                    "invalid_identifiers": [taxid]}]})
+                continue
+            classification = {rank: {"name": taxon, "id": self._draw(f"taxon:{taxon}") % 10**7}
+                              for rank, taxon in self.lineage(name).items()}
+            classification["species"]["id"] = int(taxid)
+            reports.append({"query": [taxid], "taxonomy": {
+                "tax_id": int(taxid), "rank": "SPECIES",
+                "current_scientific_name": {"name": name},
+                "classification": classification}})
+        if all("errors" in report for report in reports):
+            return None
+        return {"reports": reports, "total_count": len(reports)}
 
     @staticmethod
     def assembly_name(accession: str) -> str:

@@ -10,8 +10,9 @@ The MediaDive server answers the REST API's requests from the snapshot folder: `
 and ``ingredients`` (lists, paged with ``limit`` and ``offset``), ``medium-composition/{id}``,
 ``medium-strains/{id}`` (the thinned records) and ``ingredient/{id}``, HTTP 404 where the
 snapshot has nothing. The NCBI server answers
-``genome/taxon/{name}/dataset_report`` and ``genome/accession/{accession}/download``
-(HTTP 404 for a name or accession the world lacks). Both listen on 127.0.0.1 on ports the
+``genome/taxon/{name}/dataset_report``, ``genome/accession/{accession}/download`` and
+``taxonomy/taxon/{taxid,...}/dataset_report`` (HTTP 404 for a name, accession or every
+taxid the world lacks). Both listen on 127.0.0.1 on ports the
 system picks, on threads of the calling process, until the ``with`` block ends; each
 server counts the requests per path (``requests``, a Counter).
 """
@@ -131,13 +132,16 @@ def mediadive_answer(records: WorldRecords, prefix: str = "/rest"):
 
 
 def ncbi_answer(ncbi: NcbiWorld, prefix: str = "/datasets/v2"):
-    """NCBI Datasets v2 answers: taxon dataset reports and genome packages."""
+    """NCBI Datasets v2 answers: taxon dataset reports, genome packages and taxonomy reports."""
 
     def answer(path: str, query: dict) -> Answer:
         parts = path.removeprefix(prefix).strip("/").split("/")
         if len(parts) == 4 and parts[:2] == ["genome", "taxon"] and parts[3] == "dataset_report":
             report = ncbi.dataset_report(unquote(parts[2]))
             return NOT_FOUND if report is None else _json(200, report)
+        if len(parts) == 4 and parts[:2] == ["taxonomy", "taxon"] and parts[3] == "dataset_report":
+            page = ncbi.taxonomy_report(unquote(parts[2]).split(","))
+            return NOT_FOUND if page is None else _json(200, page)
         if len(parts) == 4 and parts[:2] == ["genome", "accession"] and parts[3] == "download":
             package = ncbi.genome_package(parts[2])
             return NOT_FOUND if package is None else (200, "application/zip", package)
