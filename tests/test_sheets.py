@@ -182,3 +182,43 @@ def test_a_row_with_more_cells_than_the_header_is_refused(tmp_path):
     path = write_sheet(tmp_path, GOOD_ROW, "a\tx\tbacteria\t\ta.fna\textra\n")
     with pytest.raises(MediagenError, match=r"line 3: 6 cells but the header names 5"):
         load_genome_sheet(path)
+
+
+LINEAGE_HEADER = "genome_id\torganism_name\torganism_type\tsource\tlineage\tphylum\n"
+MAG = ("d__Bacteria;p__Bacillota;c__Bacilli;o__Lactobacillales;f__Lactobacillaceae;"
+       "g__Lactiplantibacillus;s__")
+
+
+def test_a_gtdb_lineage_fills_the_rank_columns_and_an_empty_name(tmp_path):
+    path = write_sheet(
+        tmp_path,
+        f"mag_1\t\tbacteria\tmag1.fna\t{MAG}\t\n",
+        f"mag_2\tour MAG 2\tbacteria\tmag2.fna\t{MAG.replace('s__', 's__L. plantarum')}\t\n",
+        "isolate\t\tarchaea\ti.fna\t\tHalobacteriota\n",
+        header=LINEAGE_HEADER)
+    sheet = load_genome_sheet(path)
+    ranks = ["domain", "phylum", "class", "order", "family"]
+    assert sheet.loc["mag_1", ranks].tolist() == [
+        "Bacteria", "Bacillota", "Bacilli", "Lactobacillales", "Lactobacillaceae"]
+    assert sheet.loc["mag_1", "organism_name"] == "Lactiplantibacillus"  # no species: genus
+    assert sheet.loc["mag_2", "organism_name"] == "our MAG 2"  # a name given stays
+    assert sheet.loc["isolate", ranks].tolist() == ["", "Halobacteriota", "", "", ""]
+    plain = load_genome_sheet(write_sheet(tmp_path, GOOD_ROW, name="plain.tsv"))
+    assert plain.loc["ecoli", ranks].tolist() == [""] * 5  # the columns are always there
+
+
+@pytest.mark.parametrize(("lineage", "phylum", "expected"), [
+    ("Bacteria;Bacillota", "", "field 'Bacteria' is not a rank prefix"),
+    ("p__Bacillota;d__Bacteria", "", "field 'd__Bacteria' is out of order"),
+    (MAG, "Pseudomonadota", "phylum 'Pseudomonadota' contradicts the lineage's phylum "
+                            "'Bacillota'"),
+])
+def test_a_bad_lineage_names_file_line_and_what_is_wrong(tmp_path, lineage, phylum, expected):
+    path = write_sheet(tmp_path, "ok\tx\tbacteria\tok.fna\t\t\n",
+                       f"mag_1\t\tbacteria\tmag1.fna\t{lineage}\t{phylum}\n",
+                       header=LINEAGE_HEADER)
+    with pytest.raises(MediagenError) as caught:
+        load_genome_sheet(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}, line 3: ") and expected in message
+    assert "Fix:" in message

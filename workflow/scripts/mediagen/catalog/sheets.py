@@ -22,6 +22,7 @@ import yaml
 
 from ..errors import MediagenError
 from ..sources.mediadive import plain_medium_id
+from .lineage import ABOVE_GENUS, parse_gtdb, taxon_key
 
 SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schemas"
 
@@ -34,6 +35,13 @@ _SHOWN_CHARACTERS = 40
 def load_schema(name: str) -> dict:
     with open(SCHEMA_DIR / f"{name}.schema.yaml") as handle:
         return yaml.safe_load(handle)
+
+
+def _header_columns(schema: dict) -> str:
+    """The columns a sheet's header names: the required ones, then the optional ones."""
+    required = schema.get("required", [])
+    optional = [column for column in schema["properties"] if column not in required]
+    return ", ".join(required) + (f" (and any of {', '.join(optional)})" if optional else "")
 
 
 def _comments_blanked(lines: Iterable[str]) -> Iterator[str]:
@@ -63,7 +71,7 @@ def _read_tsv(path: Path, schema: dict) -> pd.DataFrame:
     rows = _read_rows(path)
     if not rows:
         raise MediagenError(f"{path}: is empty; its first line must be the tab-separated "
-                            f"header {', '.join(schema['properties'])}")
+                            f"header {_header_columns(schema)}")
     (header_line, header), body = rows[0], rows[1:]
     for number, cells in body:
         if len(cells) > len(header) and any(cells[len(header):]):
@@ -103,7 +111,7 @@ def _validate_rows(frame: pd.DataFrame, schema: dict, path: Path) -> None:
     if missing:
         raise MediagenError(
             f"{path}: missing column(s) {', '.join(missing)}; the header must hold "
-            f"{', '.join(schema['properties'])} (tab-separated)"
+            f"{_header_columns(schema)} (tab-separated)"
         )
     validator = jsonschema.Draft202012Validator(schema)
     for number, record in zip(frame.index, frame.to_dict(orient="records"), strict=True):
@@ -132,9 +140,10 @@ def describe_rows(frame: pd.DataFrame) -> str:
 
 
 def load_genome_sheet(path: str | Path, *, allow_empty: bool = False) -> pd.DataFrame:
-    """The genome sheet indexed by genome_id, organism types normalised. A sheet with a
-    header and no genome is refused unless ``allow_empty`` (genomes derived from MediaDive
-    may be all there is)."""
+    """The genome sheet indexed by genome_id, organism types normalised, with the rank
+    columns ``ABOVE_GENUS`` (empty where unknown; a ``lineage`` string fills them). A sheet
+    with a header and no genome is refused unless ``allow_empty`` (genomes derived from
+    MediaDive may be all there is)."""
     path = Path(path)
     schema = load_schema("genomes")
     frame = _read_tsv(path, schema)
@@ -152,10 +161,40 @@ def load_genome_sheet(path: str | Path, *, allow_empty: bool = False) -> pd.Data
             f"{path}, lines {', '.join(lines)}: genome_id {genome_id!r} is duplicated. "
             "Fix: give every genome a unique genome_id"
         )
-    for column in ("organism_name", "taxid"):
+    for column in ("organism_name", "taxid", *ABOVE_GENUS):
         if column not in frame:
             frame[column] = ""
+    if "lineage" in frame:
+        _fill_from_lineage(frame, path, schema["properties"]["lineage"]["description"])
     return frame.set_index("genome_id", drop=False)
+
+
+def _fill_from_lineage(frame: pd.DataFrame, path: Path, fix: str) -> None:
+    """The rank columns (and an empty organism_name) filled from each row's GTDB string.
+
+    A MAG's lineage comes from GTDB-Tk as one string; the rank columns are what the
+    workflow groups by, so the string is spread over them here, once. A rank column that
+    names another taxon than the string on the same row is refused: one of them is wrong.
+    """
+    for number, text in frame["lineage"].items():
+        if not text:
+            continue
+        try:
+            lineage = parse_gtdb(text)
+        except ValueError as reason:
+            raise MediagenError(f"{path}, line {number}: lineage {_shown(text)} is not valid: "
+                                f"{reason}. Fix: {fix}") from None
+        for rank in ABOVE_GENUS:
+            given, parsed = frame.at[number, rank], lineage.get(rank, "")
+            if given and parsed and taxon_key(given) != taxon_key(parsed):
+                raise MediagenError(
+                    f"{path}, line {number}: {rank} {given!r} contradicts the lineage's "
+                    f"{rank} {parsed!r}. Fix: correct one of them, or leave the {rank} cell "
+                    "empty")
+            frame.at[number, rank] = given or parsed
+        if not frame.at[number, "organism_name"]:
+            frame.at[number, "organism_name"] = lineage.get("species") or lineage.get(
+                "genus", "")
 
 
 def load_growth_sheet(path: str | Path) -> pd.DataFrame:
