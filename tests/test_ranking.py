@@ -239,28 +239,35 @@ def test_the_ranking_finds_the_home_medium_with_calibrated_odds(known):
 
 
 def with_genome_added(evidence: GrowthEvidence, point: np.ndarray, organism_type: str,
-                      grown: list[int]) -> GrowthEvidence:
-    """The same evidence with one more training genome; the distance scale is the model's."""
+                      grown: list[int], lineage: dict[str, str]) -> GrowthEvidence:
+    """The same evidence with one more training genome, a new species of ``lineage``; the
+    distance scale is the model's."""
     media = [evidence.grown_by(g) for g in range(len(evidence.points))] + [np.array(grown)]
+    taxa = {rank: np.append(keys, lineage.get(rank, "added species"))
+            for rank, keys in evidence.taxa.items()}
     return GrowthEvidence(
         points=np.vstack([evidence.points, point[None]]).astype(np.float32),
         organism_types=np.append(evidence.organism_types, organism_type),
         media_offsets=np.concatenate([[0], np.cumsum([len(m) for m in media])]),
         media_indices=np.concatenate(media).astype(np.int64), media=evidence.media,
-        species_distances=evidence.species_distances)
+        species_distances=evidence.species_distances, taxa=taxa, reach=evidence.reach)
 
 
 def test_a_genome_identical_to_the_query_never_lowers_what_it_grows_on(known):
     data, ranker = known
     assert ranker.calibration[0] > 0
     rng = np.random.default_rng(1)
-    points = ranker.transform.apply(data.embedding_of(data.rows("test").index))
-    for point in points:
-        before, _ = ranker.probabilities(ranker.evidence.features(point, "bacteria"))
+    test = data.rows("test").index
+    points = ranker.transform.apply(data.embedding_of(test))
+    for genome_id, point in zip(test, points, strict=True):
+        lineage = data.lineage_of(genome_id)  # the added genome is of the query's genus
+        before, _ = ranker.probabilities(ranker.evidence.features(point, "bacteria",
+                                                                  lineage=lineage))
         for medium in rng.choice(len(ranker.media_ids), size=8, replace=False):
             grown = [int(medium), *rng.choice(len(ranker.media_ids), size=2)]
-            evidence = with_genome_added(ranker.evidence, point, "bacteria", grown)
-            after, _ = ranker.probabilities(evidence.features(point, "bacteria"))
+            evidence = with_genome_added(ranker.evidence, point, "bacteria", grown, lineage)
+            after, _ = ranker.probabilities(evidence.features(point, "bacteria",
+                                                              lineage=lineage))
             assert after[medium] >= before[medium] - 1e-6
 
 
