@@ -1,6 +1,7 @@
 """Real Snakemake runs that train on MediaDive's strain records, against the MediaDive
-world on loopback: the derive_sheets checkpoint grows the DAG, the user's rows win, species
-without a reference genome are listed, and a second run plans nothing.
+world on loopback: the derive_sheets checkpoint grows the DAG, the user's rows (and their
+lineage) win, species without a reference genome are listed, every genome carries its lineage
+from NCBI's taxonomy, and a second run plans nothing.
 
 The first runs on the offline demo's snapshot (always there); the second on the real
 MediaDive snapshot, thinned to a dozen species (skipped where the snapshot is absent).
@@ -12,12 +13,15 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REPO, run_snakemake
+from mediagen.catalog.lineage import ABOVE_GENUS
 from mediagen.demo.genomes import write_fasta_gz
 from mediagen.demo.world import world_genome
 from mediagen.demo.world_server import serve_world
+from mediagen.demo.world_snapshot import load_world_records
 from mediagen.sources.ncbi_reference import NO_REFERENCE
 
 DEMO_SNAPSHOT = REPO / "config" / "demo" / "mediadive"
+RANKS = list(ABOVE_GENUS)
 DEMO_WORLD_SEED = 33  # withholds Halobacterium salinarum's reference genome: no archaea
 REAL_WORLD_SEED = 10  # a dozen species: one without a reference genome, names with sp.
 TINY = {
@@ -56,8 +60,9 @@ def test_strain_records_train_a_model_and_the_users_rows_win(workflow_copy, tmp_
     with open(stock, "wb") as handle:
         write_fasta_gz(records, handle)
     (workflow_copy / "user_genomes.tsv").write_text(
-        "genome_id\torganism_name\torganism_type\ttaxid\tsource\n"
-        f"bacillus_subtilis\tBacillus subtilis, our stock\tbacteria\t\t{stock}\n")
+        "genome_id\torganism_name\torganism_type\ttaxid\tsource\tlineage\n"
+        f"bacillus_subtilis\tBacillus subtilis, our stock\tbacteria\t\t{stock}\t"
+        "d__Bacteria;p__Bacillota;c__Bacilli;o__Bacillales;f__Bacillaceae;g__Bacillus\n")
     (workflow_copy / "user_growth.tsv").write_text(
         "genome_id\tmedia_id\tgrowth\tconfidence\tsource\n"
         "escherichia_coli\t1\ttrue\t1.0\tour lab\n")
@@ -88,6 +93,9 @@ def test_strain_records_train_a_model_and_the_users_rows_win(workflow_copy, tmp_
     assert set(derived["source"]) == fetched  # the user's genome is not downloaded
     assert dict(zip(derived["organism_name"], derived["source"], strict=True)) == {
         name: world.ncbi.accessions[name] for name in derived["organism_name"]}
+    assert genomes[RANKS].values.tolist() == [  # the user's lineage
+        ["Bacteria", "Bacillota", "Bacilli", "Bacillales", "Bacillaceae"],
+        ["", "", "", "", ""], ["", "", "", "", ""]]  # the demo's records name no taxid
     local = gzip.decompress((workflow_copy / "resources/genomes/bacillus_subtilis.fna.gz")
                             .read_bytes())
     with gzip.open(stock) as handle:
@@ -112,8 +120,14 @@ def test_the_real_catalog_and_strain_records_train_and_report(workflow_copy, rea
     (workflow_copy / "none_genomes.tsv").write_text(
         "genome_id\torganism_name\torganism_type\ttaxid\tsource\n")
     (workflow_copy / "none_growth.tsv").write_text("genome_id\tmedia_id\tgrowth\n")
-    with serve_world(real_snapshot, seed=REAL_WORLD_SEED, n_species=12,
-                     media="linked") as world:
+    genera = {s.genus for s in load_world_records(real_snapshot, seed=REAL_WORLD_SEED,
+                                                  n_species=12, media="linked"
+                                                  ).species.values()}
+    genus_table = workflow_copy / "genus_lineage.tsv"  # all but one genus placed
+    genus_table.write_text("genus\tdomain\tphylum\tclass\torder\tfamily\n" + "".join(
+        f"{g}\tBacteria\tPhylum{g}\tClass{g}\tOrder{g}\t{g}aceae\n" for g in sorted(genera)[1:]))
+    with serve_world(real_snapshot, seed=REAL_WORLD_SEED, n_species=12, media="linked",
+                     lineage_table=genus_table) as world:
         config = world_config(world, "none_genomes.tsv", "none_growth.tsv")
         (workflow_copy / "world.yaml").write_text(yaml.safe_dump(config))
         args = ("results/models/cvae_all.pt", "results/reports/report.html", "--configfile",
@@ -141,3 +155,9 @@ def test_the_real_catalog_and_strain_records_train_and_report(workflow_copy, rea
     assert "Passed on without training: fungi, protist" in page
     assert "From MediaDive&#x27;s strain records" in page
     assert (genomes["origin"] == "mediadive").all()
+    unplaced = sorted(genera)[0]
+    assert genomes[RANKS].values.tolist() == [  # NCBI's taxonomy of each genome's taxid
+        ["", "", "", "", ""] if g == unplaced else ["Bacteria", f"Phylum{g}", f"Class{g}",
+                                                   f"Order{g}", f"{g}aceae"]
+        for g in genomes["genus"]]
+    assert unplaced in set(genomes["genus"]) and genomes["taxid"].ne("").all()

@@ -88,11 +88,12 @@ localrules:
 
 
 # Training on MediaDive's strain records (catalog.derive_sheets: true): each record's species
-# resolved to its NCBI reference genome (answers cached under resources/ncbi/), merged with
-# the user's sheets, whose rows win. A checkpoint: the genomes to download and count are
-# known only once it has run, and every per-genome rule reads them from its output (see
-# genome_table in common.smk). Species without a reference genome, and names that are not
-# a species, are listed with the reason in results/sheets/unresolved_species.tsv.
+# resolved to its NCBI reference genome, each genome's taxid to its lineage in NCBI's taxonomy
+# (answers cached under resources/ncbi/), merged with the user's sheets, whose rows (and
+# lineages) win. A checkpoint: the genomes to download and count are known only once it has
+# run, and every per-genome rule reads them from its output (see genome_table in
+# common.smk). Species without a reference genome, and names that are not a species, are
+# listed with the reason in results/sheets/unresolved_species.tsv.
 
 
 checkpoint derive_sheets:
@@ -108,6 +109,7 @@ checkpoint derive_sheets:
     params:
         confidence=config["catalog"]["strain_confidence"],
         cache="resources/ncbi/reference_genomes",
+        taxonomy_cache="resources/ncbi/taxonomy",
         rate_limit_file="resources/.ncbi_request_slot",
     log:
         "results/logs/derive_sheets.log",

@@ -1,5 +1,6 @@
 """Checkpoint derive_sheets: the genome and growth sheets to train on, from MediaDive's
-strain records and NCBI reference genomes, merged with the user's own sheets."""
+strain records, NCBI reference genomes and NCBI's taxonomy, merged with the user's own
+sheets."""
 
 import os
 
@@ -9,6 +10,7 @@ from mediagen.rule_job import rule_job
 from mediagen.sources.genome_download import DownloadSettings
 from mediagen.sources.mediadive import load_strain_records
 from mediagen.sources.ncbi_reference import reference_reports
+from mediagen.sources.ncbi_taxonomy import taxonomy_lineages
 from mediagen.sources.strain_sheets import training_sheets, write_summary, write_table
 
 job = snakemake  # noqa: F821 (set by Snakemake's script directive)
@@ -22,11 +24,13 @@ with rule_job(job) as log:
     strains = load_strain_records(job.input.manifest)
     user_genomes = load_genome_sheet(job.input.genomes, allow_empty=True)
     user_growth = load_growth_sheet(job.input.growth)
+    concurrency = job.config["download"]["lookup_concurrency"]
     genomes, growth, unresolved, counts = training_sheets(
         strains, user_genomes, user_growth,
-        lambda species: reference_reports(
-            species, settings, params.cache, api_key=api_key,
-            concurrency=job.config["download"]["lookup_concurrency"]),
+        lambda species: reference_reports(species, settings, params.cache, api_key=api_key,
+                                          concurrency=concurrency),
+        lambda taxids: taxonomy_lineages(taxids, settings, params.taxonomy_cache,
+                                         api_key=api_key, concurrency=concurrency),
         params.confidence,
     )
     check_growth_pairs(user_growth, set(genomes["genome_id"]), set(strains), job.input.growth)

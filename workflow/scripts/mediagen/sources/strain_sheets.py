@@ -12,7 +12,9 @@ derived row of the same genome_id (the species' growth rows stay, they are about
 species), a user growth row replaces the derived row of the same genome and medium. The
 merged sheets carry an ``origin`` column, ``user`` or ``mediadive`` (``source`` already
 means the FASTA's location in the genome sheet), and the genome sheet the ``species`` and
-``genus`` of every row that names one, for splits by taxonomy.
+``genus`` of every row that names one, for splits by taxonomy, and the ranks above the genus
+(``lineage.ABOVE_GENUS``, empty where unknown): the user's own where their row gives a
+lineage, else NCBI's taxonomy of the row's taxid (``ncbi_taxonomy``).
 
 Nothing is dropped silently: every taxon name of the records is either a genome's species
 or a row of the unresolved table, with the reason (no species name, a domain the models do
@@ -28,13 +30,14 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import atomic_write_text
+from ..catalog.lineage import ABOVE_GENUS
 from ..errors import MediagenError
 from .ncbi_reference import NO_REFERENCE
 from .species_names import Species, genome_id_for, ncbi_taxid, organism_type, resolve_species
 
 USER, MEDIADIVE = "user", "mediadive"
 GENOME_COLUMNS = ["genome_id", "organism_name", "organism_type", "taxid", "source", "species",
-                  "genus", "origin"]
+                  "genus", *ABOVE_GENUS, "origin"]
 GROWTH_COLUMNS = ["genome_id", "media_id", "growth", "confidence", "source", "origin"]
 UNRESOLVED_COLUMNS = ["taxon_name", "species", "domain", "strain_records", "media", "reason"]
 _SHOWN_STRAINS = 3
@@ -157,7 +160,8 @@ def derive_sheets(grouped: StrainRecords, reports: dict, confidence: float) -> D
             "genome_id": genome_id, "organism_name": name, "organism_type": types[name],
             "taxid": taxid or (records.taxids.most_common(1)[0][0] if records.taxids else ""),
             "source": report["accession"], "species": name,
-            "genus": records.species.genus, "origin": MEDIADIVE,
+            "genus": records.species.genus, **dict.fromkeys(ABOVE_GENUS, ""),
+            "origin": MEDIADIVE,
         })
         growth_rows += records.growth_rows(genome_id, confidence)
     for name, (reason, records) in grouped.unresolved.items():
@@ -180,8 +184,8 @@ def derive_sheets(grouped: StrainRecords, reports: dict, confidence: float) -> D
 
 
 def user_genome_rows(sheet: pd.DataFrame) -> pd.DataFrame:
-    """The user's genome sheet in the merged columns, species and genus where the name has
-    them."""
+    """The user's genome sheet (``sheets.load_genome_sheet``) in the merged columns,
+    species and genus where the name has them."""
     resolved = [resolve_species(name) for name in sheet["organism_name"]]
     return sheet.reset_index(drop=True).assign(
         species=[s.name if isinstance(s, Species) else "" for s in resolved],
@@ -222,12 +226,36 @@ def merge_sheets(derived: DerivedSheets, user_genomes: pd.DataFrame,
     return genomes, growth, counts
 
 
+def with_ncbi_lineages(genomes: pd.DataFrame, look_up_lineages
+                       ) -> tuple[pd.DataFrame, dict]:
+    """(genome sheet, counts): NCBI's lineage of the taxid in the rank columns of every row
+    that has a taxid and no lineage of its own; a lineage the user gave wins.
+
+    ``look_up_lineages(taxids)`` answers taxid -> lineage for the taxids NCBI knows
+    (``ncbi_taxonomy.taxonomy_lineages``).
+    """
+    given = genomes[list(ABOVE_GENUS)].ne("").any(axis=1)
+    asked = ~given & genomes["taxid"].ne("")
+    lineages = look_up_lineages(sorted(set(genomes.loc[asked, "taxid"])))
+    genomes = genomes.copy()
+    for rank in ABOVE_GENUS:
+        genomes.loc[asked, rank] = [lineages.get(taxid, {}).get(rank, "")
+                                    for taxid in genomes.loc[asked, "taxid"]]
+    from_ncbi = int((asked & genomes[list(ABOVE_GENUS)].ne("").any(axis=1)).sum())
+    counts = {"given": int(given.sum()), "ncbi": from_ncbi,
+              "none": len(genomes) - int(given.sum()) - from_ncbi}
+    log.info("lineages: %d genomes have their own from the sheet, %d NCBI's of their taxid, "
+             "%d none", counts["given"], counts["ncbi"], counts["none"])
+    return genomes, counts
+
+
 def training_sheets(strains: dict[str, list[dict]], user_genomes: pd.DataFrame,
-                    user_growth: pd.DataFrame, look_up, confidence: float):
+                    user_growth: pd.DataFrame, look_up, look_up_lineages, confidence: float):
     """(genome sheet, growth sheet, unresolved table, counts) to train on.
 
     ``look_up(species names)`` answers each species' reference genome report or the reason
-    it has none (``ncbi_reference.reference_reports``).
+    it has none (``ncbi_reference.reference_reports``); ``look_up_lineages(taxids)`` the
+    lineages NCBI knows of (``with_ncbi_lineages``).
     """
     grouped = StrainRecords.group(strains)
     types, _ = species_types(grouped)
@@ -240,6 +268,7 @@ def training_sheets(strains: dict[str, list[dict]], user_genomes: pd.DataFrame,
         raise MediagenError("no strain record names a species with an NCBI reference genome "
                             "and the genome sheet is empty: nothing to train on; check "
                             "mediadive.base_url and download.ncbi_base_url")
+    genomes, counts["lineages"] = with_ncbi_lineages(genomes, look_up_lineages)
     return genomes, growth, derived.unresolved, {**derived.counts, **counts}
 
 
