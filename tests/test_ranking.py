@@ -343,7 +343,7 @@ def test_recommend_ranks_media_for_a_genome_end_to_end(tmp_path, capsys):
         genus, species = genome_id[1:].split("s")
         path = tmp_path / f"{genome_id}.fna.gz"
         with open(path, "wb") as handle:
-            write_fasta_gz(world_genome(5, f"Genus{genus} sp{species}"), handle)
+            write_fasta_gz(world_genome(6, f"Genus{genus} sp{species}"), handle)
         vectors.append(embed_counts("kmer_64", count_genome(path, min_length=1000).arrays()))
         fastas[genome_id] = path
     table = tmp_path / "kmer_64.parquet"
@@ -403,7 +403,7 @@ def test_recommend_ranks_media_for_a_genome_end_to_end(tmp_path, capsys):
     known_genome = "g2s0"
     recorded = {ranker.media_ids[m] for m in world.grown[known_genome]}
     rng = np.random.default_rng(3)
-    records = world_genome(5, "Genus2 sp0")
+    records = world_genome(6, "Genus2 sp0")
     chances = []
     for rate in (0.0, 0.001, 0.005, 0.02):
         copy = tmp_path / f"copy_{rate}.fna.gz"

@@ -74,3 +74,15 @@ def read_genus_lineages(path: str | Path) -> dict[str, dict[str, str]]:
     return {taxon_key(row["genus"]): {rank: row[rank].strip() for rank in ABOVE_GENUS
                                       if (row.get(rank) or "").strip()}
             for row in rows if taxon_key(row["genus"])}
+
+
+def deepest_shared_rank(a: dict[str, str], b: dict[str, str]) -> str | None:
+    """The deepest rank at which two lineages name one taxon (None: they share none).
+
+    Two strains of a species share the species; two species of a genus the genus; an
+    unknown rank is shared by nobody, so two genera of one order whose families are not
+    known share the order.
+    """
+    shared = [rank for rank in RANKS if taxon_key(a.get(rank))
+              and taxon_key(a.get(rank)) == taxon_key(b.get(rank))]
+    return shared[-1] if shared else None

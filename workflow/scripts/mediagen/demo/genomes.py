@@ -47,7 +47,7 @@ TYPE_MODELS = {
 }
 
 _CODONS = [a + b + c for a in "ACGT" for b in "ACGT" for c in "ACGT"]
-_SENSE = np.array([c not in STOP_CODONS for c in _CODONS])
+SENSE_CODONS = np.array([c not in STOP_CODONS for c in _CODONS])
 _CODON_GC = np.array([sum(base in "GC" for base in c) for c in _CODONS], dtype=float)
 _CODON_GC3 = np.array([c[2] in "GC" for c in _CODONS], dtype=float)
 
@@ -56,11 +56,16 @@ def _rng(seed: int, *keys: str) -> np.random.Generator:
     return np.random.default_rng([seed, *(zlib.crc32(key.encode()) for key in keys)])
 
 
+def codon_log_tilt(gc: float) -> np.ndarray:
+    """How a genome's GC shifts the log preference of each codon: GC-rich codons, and G or C
+    at the third position most, gain in a GC-rich genome."""
+    return 4.0 * (gc - 0.5) * (_CODON_GC - 1.5) + 3.0 * (gc - 0.5) * _CODON_GC3
+
+
 def _codon_usage(seed: int, organism_type: str, gc: float) -> np.ndarray:
     """A type's codon preferences, tilted towards the genome's GC."""
     type_bias = _rng(seed, "codon-table", organism_type).dirichlet(np.full(64, 0.6))
-    tilt = np.exp(4.0 * (gc - 0.5) * (_CODON_GC - 1.5) + 3.0 * (gc - 0.5) * _CODON_GC3)
-    usage = type_bias * tilt * _SENSE
+    usage = type_bias * np.exp(codon_log_tilt(gc)) * SENSE_CODONS
     return usage / usage.sum()
 
 

@@ -160,6 +160,6 @@ class NcbiWorld:
         if name is None:
             return None
         records = world_genome(self.seed, name, self.taxids.get(name, ""),
-                               genus=self.species[name].genus)
+                               genus=self.species[name].genus, lineage=self.lineage(name))
         files = package_files(accession, fasta_bytes(records), self.assembly_name(accession))
         return zip_package(files, md5sums(files))
