@@ -80,6 +80,14 @@ def test_share_features_count_the_groups_training_species_left_out_ones_excepted
     assert not genus_out[:, FEATURES.index("genus_share")].any()
     np.testing.assert_allclose(genus_out[:, FEATURES.index("family_share")],
                                [1 / 5, 4 / 5, 0, 0, 0])
+    # against the group's most common medium; and both at the nearest rank with species,
+    # where a lookup falls back to
+    column = {name: i for i, name in enumerate(FEATURES)}
+    np.testing.assert_allclose(features[:, column["genus_top"]], [1, 0, 0, 0, 0])
+    np.testing.assert_allclose(features[:, column["order_top"]], [3 / 4, 1, 1 / 4, 0, 0])
+    np.testing.assert_array_equal(features[:, [column["lookup_share"], column["lookup_top"]]],
+                                  features[:, [column["genus_share"], column["genus_top"]]])
+    np.testing.assert_allclose(genus_out[:, column["lookup_top"]], [1 / 4, 1, 0, 0, 0])
 
 
 def test_a_genome_without_lineage_is_placed_by_its_nearest_training_genome():

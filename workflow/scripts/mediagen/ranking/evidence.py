@@ -28,19 +28,22 @@ showed the model anything nearer (a query that close is a known genome: see
 - ``popularity``, ``type_popularity``: log counts of training genomes (of the genome's
   organism type) growing on it, over the log of the largest count; genomes left out of a
   query leave these counts too, or every medium a training genome grows on would look
-  known to the model, and media no training genome grows on, hopeless.
-
+  known to the model, and media no training genome grows on, hopeless;
 - ``genus_share``, ``family_share``, ``order_share``, ``class_share``: of the training
   species of the genome's genus (family, order, class), ``k / (n + 1)`` where ``k`` of the
   ``n`` grow on the medium: what relatives at each rank grow on, the taxonomy lookups a
   microbiologist does by hand, weaker where a group holds one species than where it holds
   ten;
 - ``genus_top``, ``family_top``, ``order_top``, ``class_top``: ``k`` against that of the
-  group's most common medium, 1 for the medium the lookup puts first. The lineage is the
-  genome's own where it has one (the sheet, ``--lineage``);
-  otherwise ``place`` puts it in the groups of its nearest training genome at every rank
-  whose ``reach`` that genome lies within (the 90th percentile of how far a group's members
-  at that rank lie from their nearest member of another group at the rank below).
+  group's most common medium, 1 for the medium the lookup puts first;
+- ``lookup_share``, ``lookup_top``: both at the nearest rank with training species, the
+  one a lookup falls back to (adding a species there, or at a nearer rank, never lowers
+  them for its media).
+
+The lineage is the genome's own where it has one (the sheet, ``--lineage``); otherwise
+``place`` puts it in the groups of its nearest training genome at every rank whose
+``reach`` that genome lies within (the 90th percentile of how far a group's members at that
+rank lie from their nearest member of another group at the rank below).
 
 The first six are weighted by the nearest relative's closeness at ``w = GATE_WIDTH`` (3):
 near 1 where relatives are as close as a genus' species usually are, fading far from every
@@ -64,7 +67,7 @@ import numpy as np
 FEATURES = ("nearest_grows", "vote_5", "vote_25", "kernel_vote", "similar_nearest",
             "similar_5", "grower_closeness", "popularity", "type_popularity", "genus_share",
             "family_share", "order_share", "class_share", "genus_top", "family_top",
-            "order_top", "class_top")
+            "order_top", "class_top", "lookup_share", "lookup_top")
 TAXA = ("species", "genus", "family", "order", "class", "phylum")  # nearest first
 SHARE_RANKS = ("genus", "family", "order", "class")  # the ranks of the *_share features
 PLACE_QUANTILE = 0.9
@@ -230,18 +233,25 @@ class GrowthEvidence:
 
     def share_features(self, lineage: dict[str, str], exclude: np.ndarray | None = None
                        ) -> np.ndarray:
-        """(n_media, 2 len(SHARE_RANKS)): per rank, the share of the genome's group's
+        """(n_media, 2 len(SHARE_RANKS) + 2): per rank, the share of the genome's group's
         training species growing on each medium, ``k / (n + 1)`` of ``n`` (so one species'
         word is weaker than ten's); then per rank ``k`` against the group's most common
         medium's (1 for the medium a lookup puts first); 0 where the rank is unknown or the
-        group has no training species."""
-        out = np.zeros((len(self.media), 2 * len(SHARE_RANKS)), dtype=np.float32)
+        group has no training species. Last, both at the nearest rank that has training
+        species, as the lookups fall back."""
+        ranks = len(SHARE_RANKS)
+        out = np.zeros((len(self.media), 2 * ranks + 2), dtype=np.float32)
         left_out = self.left_out_species(exclude)
+        nearest = None
         for column, rank in enumerate(SHARE_RANKS):
             if key := lineage.get(rank, ""):
                 n, counts = self.group_counts(rank, key, left_out)
                 out[:, column] = counts / (n + 1.0)
-                out[:, len(SHARE_RANKS) + column] = counts / max(counts.max(initial=0.0), 1.0)
+                out[:, ranks + column] = counts / max(counts.max(initial=0.0), 1.0)
+                if n and nearest is None:
+                    nearest = column
+        if nearest is not None:
+            out[:, 2 * ranks:] = out[:, [nearest, ranks + nearest]]
         return out
 
     def place(self, point: np.ndarray, exclude: np.ndarray | None = None) -> dict[str, str]:
