@@ -18,7 +18,12 @@ from Snakemake's ``benchmark:`` files (results/benchmarks/: s, cpu_time, max_rss
 the per-genome jobs that run in Snakemake's own process, from their logs (wall and thread
 CPU time); and the whole run's wall and CPU time (Snakemake and all it started). It writes
 ``OUT/summary.json`` with the same figures, the species resolved and unresolved, the
-servers' request counts, the catalog's quirks and the dataset's size. The ranking's and the
+servers' request counts, the catalog's quirks, the dataset's size and how many of the world's
+genera the lineage table lacks (unplaced: their genomes share nothing above the genus). The
+world's NCBI places genera with the shared lineage table (``find_lineage_table``), so its
+genomes follow the tree of life; ``OUT/tree_distances.tsv`` gives the median distance
+between the run's genomes (canonical 4-mer log-frequencies of their profiles) by the deepest
+rank each pair shares, as ``tree_distances.py`` does for real genomes. The ranking's and the
 recipes' figures on held-out species are ``OUT/evaluation.tsv`` and ``OUT/generated.tsv``;
 the report's tables and the derived sheets are copied to ``OUT/report/`` and
 ``OUT/sheets/``.
@@ -34,6 +39,7 @@ folder), else ``MEDIAGEN_MEDIADIVE_SNAPSHOT``, else ../shared/data/mediadive-rea
 """
 
 import argparse
+import itertools
 import json
 import os
 import resource
@@ -43,10 +49,19 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import yaml
+from mediagen.catalog.lineage import RANKS, deepest_shared_rank, taxon_key
 from mediagen.demo.world_server import serve_world
-from mediagen.demo.world_snapshot import ENV_VAR, find_snapshot, snapshot_folder
+from mediagen.demo.world_snapshot import (
+    ENV_VAR,
+    find_lineage_table,
+    find_snapshot,
+    snapshot_folder,
+)
+from mediagen.kmers.layout import KMER4, LOG_EPSILON, profile_column_names
 from mediagen.rule_job import THREAD_JOB_DONE_LINE
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,6 +72,42 @@ REPORT_TABLES = ["metrics.json", "proposal_summary.tsv", "proposals.tsv", "recon
                  "generated.tsv", "reliability.tsv", "recommendations.tsv", "report.html"]
 HEADLINE_TABLES = ["evaluation.tsv", "generated.tsv"]  # also at OUT/: the ranking and recipes
 WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "envs", "profiles")
+PAIR_RANKS = [*reversed(RANKS), "none"]  # species first: the nearest pairs
+DISTANCE_COLUMNS = ["source", "rank", "pairs", "median_distance"]
+
+
+def log_kmer4(frequencies: np.ndarray) -> np.ndarray:
+    """Canonical 4-mer frequencies (the profile's ``KMER4`` fields) as the models see them."""
+    return np.log(np.asarray(frequencies, dtype=np.float64) + LOG_EPSILON)
+
+
+def rank_distances(source: str, vectors: np.ndarray, lineages: list[dict]) -> pd.DataFrame:
+    """Per rank: the pairs whose deepest shared rank it is (``none``: no rank shared) and
+    their median Euclidean distance (none for a rank without pairs)."""
+    by_rank: dict[str, list[float]] = {rank: [] for rank in PAIR_RANKS}
+    for i, j in itertools.combinations(range(len(vectors)), 2):
+        rank = deepest_shared_rank(lineages[i], lineages[j]) or "none"
+        by_rank[rank].append(float(np.linalg.norm(vectors[i] - vectors[j])))
+    return pd.DataFrame([{"source": source, "rank": rank, "pairs": len(distances),
+                          "median_distance": np.median(distances) if distances else np.nan}
+                         for rank, distances in by_rank.items()], columns=DISTANCE_COLUMNS)
+
+
+def unplaced_genera(genera, genus_lineages: dict[str, dict]) -> int:
+    """How many of these genera a lineage table (``read_genus_lineages``) lacks."""
+    return sum(taxon_key(genus) not in genus_lineages for genus in set(genera))
+
+
+def run_tree_distances(results: Path, ncbi) -> pd.DataFrame:
+    """The run's genomes' distances by rank, each genome placed by its species' lineage in
+    the world (``ncbi.lineage``). Only the 4-mer columns of the profile table are read: all
+    8,362 would make this process's peak memory (reported as the servers') the table's."""
+    table = pq.read_table(results / "embeddings" / "profiles.parquet",
+                          columns=["genome_id", *profile_column_names()[KMER4]]).to_pandas()
+    sheet = pd.read_csv(results / "sheets" / "genomes.tsv", sep="\t", dtype=str)
+    species = dict(zip(sheet["genome_id"], sheet["organism_name"], strict=True))
+    return rank_distances("world", log_kmer4(table.drop(columns="genome_id").to_numpy()),
+                          [ncbi.lineage(species[genome_id]) for genome_id in table["genome_id"]])
 
 
 def world_config(world, args, workdir: Path) -> dict:
@@ -142,7 +193,7 @@ def run(args) -> dict:
     workdir = (args.workdir or out / "run").resolve()
     prepare_workdir(workdir)
     with serve_world(folder, seed=args.seed, n_species=args.species,
-                     media=args.media) as world:
+                     media=args.media, lineage_table=find_lineage_table()) as world:
         (out / "world.yaml").write_text(yaml.safe_dump(world_config(world, args, workdir)))
         command = [SNAKEMAKE, "--cores", str(args.cores), *TARGETS, "--configfile",
                    "config/mediadive.yaml", str(out / "world.yaml"),
@@ -180,6 +231,10 @@ def run(args) -> dict:
     for name in HEADLINE_TABLES:
         shutil.copy(results / "reports" / name, out / name)
     shutil.copytree(results / "sheets", out / "sheets", dirs_exist_ok=True)
+    run_tree_distances(results, world.ncbi).to_csv(out / "tree_distances.tsv", sep="\t",
+                                                   index=False, float_format="%.3f")
+    world_counts["unplaced_genera"] = unplaced_genera(
+        [s.genus for s in world.records.species.values()], world.ncbi.genus_lineages)
     sheets = json.loads((results / "sheets" / "summary.json").read_text())
     dataset = json.loads((results / "datasets" / "cvae" / "dataset.json").read_text())
     rusage = {"benchmark_process_max_rss_mb": resource.getrusage(
